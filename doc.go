@@ -1,0 +1,2 @@
+// Package eproc gives Go programs GNU Emacs's process objects.
+package eproc
