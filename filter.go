@@ -1,0 +1,109 @@
+package eproc
+
+// Filter is a process filter: it receives the process's output, decoded
+// through the process's coding system, in chunks of any size (a chunk
+// boundary can fall anywhere, even inside a line; never inside a
+// character). With the filter-multibyte flag off, it receives the raw
+// bytes.
+//
+// A filter runs only inside an accept call (AcceptProcessOutput, Wait, Run,
+// SitFor, or a SendString waiting for room), on the goroutine that made the
+// call, never concurrently with another filter or sentinel of the same
+// Runtime. A filter may call any eproc function, including
+// AcceptProcessOutput (re-entering the loop, as Emacs allows) and Delete.
+// A panic in a filter is recovered and reported through
+// Config.ErrorHandler unless Config.DebugOnError is set.
+type Filter func(p *Process, output string)
+
+// DefaultFilter is Emacs's internal-default-process-filter, the filter of a
+// process that has none of its own: it inserts the output into the live
+// process buffer at the process mark and advances the mark. Point moves
+// along only when it was at the mark. Without a live buffer the output is
+// discarded. A mark that points nowhere is put back at the end of the
+// buffer first.
+func DefaultFilter(p *Process, output string) {
+	b := p.Buffer()
+	if b == nil || !b.Live() {
+		return
+	}
+	p.insertAtMark(b, output)
+}
+
+// insertAtMark inserts s at p's mark in b, before markers, and leaves the
+// mark after it.
+func (p *Process) insertAtMark(b *Buffer, s string) {
+	m := p.mark
+	if m.Buffer() == b {
+		end := b.insertAt(m.Position(), s, true)
+		if m.Position() != end {
+			m.Set(b, end)
+		}
+		return
+	}
+	end := b.insertAt(b.PointMax(), s, true)
+	m.Set(b, end)
+}
+
+// Filter returns the process filter (process-filter); DefaultFilter when
+// none was set.
+func (p *Process) Filter() Filter {
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	if p.filter == nil {
+		return DefaultFilter
+	}
+	return p.filter
+}
+
+// SetFilter sets the process filter (set-process-filter); nil restores
+// DefaultFilter. The new filter receives all output dispatched after the
+// call.
+func (p *Process) SetFilter(f Filter) {
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	p.filter = f
+}
+
+// Sentinel returns the process sentinel (process-sentinel); DefaultSentinel
+// when none was set.
+func (p *Process) Sentinel() Sentinel {
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	if p.sentinel == nil {
+		return DefaultSentinel
+	}
+	return p.sentinel
+}
+
+// SetSentinel sets the process sentinel (set-process-sentinel); nil
+// restores DefaultSentinel. A status change not yet reported is reported
+// to the new sentinel.
+func (p *Process) SetSentinel(s Sentinel) {
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	p.sentinel = s
+}
+
+// FilterMultibyte returns the filter-multibyte flag
+// (process-filter-multibyte-p): true when filters get decoded text, false
+// when they get raw bytes. It is false for a process whose decoding system
+// is raw-text or no-conversion.
+func (p *Process) FilterMultibyte() bool {
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	return p.filterMultibyte && p.decCS.Multibyte()
+}
+
+// SetFilterMultibyte sets the filter-multibyte flag
+// (set-process-filter-multibyte). Off, output is decoded with raw-text of
+// the same end-of-line type: line ends are still converted, characters are
+// not, and filters get the bytes.
+func (p *Process) SetFilterMultibyte(flag bool) {
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	if p.filterMultibyte == flag {
+		return
+	}
+	p.filterMultibyte = flag
+	p.dec = p.decoderCSLocked().newDecoder()
+}

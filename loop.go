@@ -1,0 +1,569 @@
+package eproc
+
+import (
+	"context"
+	"time"
+)
+
+// The accept loop.
+//
+// Descriptors of every process sit in one poller (epoll on Linux, kqueue on
+// the BSDs and macOS), armed one-shot. A goroutine that accepts output
+// either becomes the leader, which waits in the poller and marks the
+// processes it reports ready, or a follower, which waits for the leader's
+// next turn. Then each waiter takes the dispatch lock and dispatches: one
+// read of at most read-process-output-max bytes from each ready process in
+// turn (round-robin), pending writes, and status changes. Output that
+// nobody accepts stays in the kernel: a descriptor is armed again only
+// after it was read dry.
+//
+// Status changes come from the reaper (reap_unix.go): SIGCHLD makes it
+// call wait4 on each child's own pid, record the new status, bump the
+// process's tick, queue the process and wake the poller. Dispatching a
+// status change reads the process's remaining output first, so every byte
+// a child wrote reaches its filter before its exit sentinel runs.
+
+// pollEvent is one readiness report from the poller.
+type pollEvent struct {
+	fd      int
+	in, out bool
+}
+
+// loopState is the accept loop's part of a Runtime. Fields are guarded by
+// Runtime.mu unless noted.
+type loopState struct {
+	pl       *poller // nil until the first process needs it
+	plErr    error
+	turn     chan struct{} // closed and replaced after every wait in the poller
+	ready    []*Process    // processes with output to read, oldest report first
+	writable []*Process    // processes whose input descriptor has room
+	statusQ  []*Process    // processes with a status change to dispatch
+	fds      map[int]*Process
+	children map[int]*Process // pid -> child not yet reaped (deleted ones too)
+
+	outputSeq uint64 // bumped by every read that returned output
+
+	pollMu   chanMutex    // held by the leader while it waits in the poller
+	events   []pollEvent  // the leader's; guarded by pollMu
+	dispatch dispatchLock // serialises reads, filters and sentinels
+	buf      []byte       // the read buffer; guarded by dispatch
+}
+
+func (l *loopState) init() {
+	l.turn = make(chan struct{})
+	l.fds = make(map[int]*Process)
+	l.children = make(map[int]*Process)
+	l.events = make([]pollEvent, 256)
+	l.pollMu = make(chanMutex, 1)
+}
+
+// chanMutex is a mutex with TryLock semantics that never spins.
+type chanMutex chan struct{}
+
+func (m chanMutex) tryLock() bool {
+	select {
+	case m <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (m chanMutex) unlock() { <-m }
+
+// pollerLocked returns the Runtime's poller, making it on first use.
+// rt.mu must be held.
+func (rt *Runtime) pollerLocked() (*poller, error) {
+	l := &rt.loop
+	if l.pl == nil && l.plErr == nil {
+		l.pl, l.plErr = newPoller()
+		if l.plErr == nil {
+			l.buf = make([]byte, rt.cfg.ReadProcessOutputMax)
+			registerRuntime(rt)
+		}
+	}
+	return l.pl, l.plErr
+}
+
+// wake makes the leader's wait in the poller return.
+func (rt *Runtime) wake() {
+	rt.mu.Lock()
+	pl := rt.loop.pl
+	rt.mu.Unlock()
+	if pl != nil {
+		pl.wake()
+	}
+}
+
+// armLocked arms p's descriptors for what p wants next: reading when it
+// reads and has no report pending, writing when input is queued.
+// rt.mu must be held.
+func (rt *Runtime) armLocked(p *Process) {
+	pl := rt.loop.pl
+	if pl == nil {
+		return
+	}
+	wantIn := p.infd >= 0 && !p.inReady && !p.stopped
+	wantOut := p.outfd >= 0 && len(p.wq) > 0 && !p.inWritable
+	if p.infd >= 0 && p.infd == p.outfd {
+		if wantIn || wantOut {
+			pl.arm(p.infd, wantIn, wantOut, p.inAdded)
+			p.inAdded = true
+		}
+		return
+	}
+	if wantIn {
+		pl.arm(p.infd, true, false, p.inAdded)
+		p.inAdded = true
+	}
+	if wantOut {
+		pl.arm(p.outfd, false, true, p.outAdded)
+		p.outAdded = true
+	}
+}
+
+// markEventsLocked records the leader's reports. rt.mu must be held.
+func (rt *Runtime) markEventsLocked(evs []pollEvent) {
+	l := &rt.loop
+	for _, e := range evs {
+		p := l.fds[e.fd]
+		if p == nil {
+			continue
+		}
+		if e.in && e.fd == p.infd && !p.inReady {
+			p.inReady = true
+			l.ready = append(l.ready, p)
+		}
+		if e.out && e.fd == p.outfd && !p.inWritable {
+			p.inWritable = true
+			l.writable = append(l.writable, p)
+		}
+	}
+}
+
+// queueStatus queues p for the dispatch of a status change and wakes the
+// leader.
+func (rt *Runtime) queueStatus(p *Process) {
+	rt.mu.Lock()
+	rt.queueStatusLocked(p)
+	pl := rt.loop.pl
+	rt.mu.Unlock()
+	if pl != nil {
+		pl.wake()
+	}
+}
+
+func (rt *Runtime) queueStatusLocked(p *Process) {
+	if !p.inStatusQ {
+		p.inStatusQ = true
+		rt.loop.statusQ = append(rt.loop.statusQ, p)
+	}
+}
+
+// pendingLocked reports whether a dispatch turn has work already, so a
+// waiter must not block. rt.mu must be held.
+func (rt *Runtime) pendingLocked(only *Process) bool {
+	l := &rt.loop
+	if only == nil {
+		return len(l.ready) > 0 || len(l.writable) > 0 || len(l.statusQ) > 0
+	}
+	return only.inReady || only.inWritable || only.inStatusQ
+}
+
+// take removes and returns the processes of q that match only (all when
+// only is nil), keeping the others in order.
+func take(q *[]*Process, only *Process) []*Process {
+	if only == nil {
+		out := *q
+		*q = nil
+		return out
+	}
+	for i, p := range *q {
+		if p == only {
+			*q = append((*q)[:i:i], (*q)[i+1:]...)
+			return []*Process{p}
+		}
+	}
+	return nil
+}
+
+// dispatchTurn does one turn of work that is ready: pending writes, one
+// read from each ready process, and the status changes. With only set, it
+// touches that process alone (accept-process-output's just-this-one).
+func (rt *Runtime) dispatchTurn(only *Process) {
+	d := &rt.loop.dispatch
+	d.lock()
+	defer d.unlock()
+	rt.mu.Lock()
+	writable := take(&rt.loop.writable, only)
+	ready := take(&rt.loop.ready, only)
+	rt.mu.Unlock()
+	for _, p := range writable {
+		rt.flushWrites(p)
+	}
+	for _, p := range ready {
+		rt.readOnce(p)
+	}
+	for {
+		rt.mu.Lock()
+		q := take(&rt.loop.statusQ, only)
+		rt.mu.Unlock()
+		if len(q) == 0 {
+			return
+		}
+		for _, p := range q {
+			rt.mu.Lock()
+			p.inStatusQ = false
+			rt.mu.Unlock()
+			rt.dispatchStatus(p)
+		}
+	}
+}
+
+// readOnce reads once from a ready process and delivers what it read.
+// The dispatch lock must be held.
+func (rt *Runtime) readOnce(p *Process) {
+	rt.mu.Lock()
+	fd := p.infd
+	if fd < 0 || p.stopped {
+		p.inReady = false
+		rt.mu.Unlock()
+		return
+	}
+	rt.mu.Unlock()
+	n, err := readFD(fd, rt.loop.buf)
+	switch {
+	case n > 0:
+		// Settle readiness before the filter runs: a filter that accepts
+		// output again (re-entering the loop) must find p armed or queued.
+		rt.mu.Lock()
+		if n == len(rt.loop.buf) {
+			// Probably more: stay ready for the next turn, unarmed.
+			rt.loop.ready = append(rt.loop.ready, p)
+		} else {
+			p.inReady = false
+			rt.armLocked(p)
+		}
+		rt.mu.Unlock()
+		rt.deliver(p, rt.loop.buf[:n])
+	case err == errAgain:
+		rt.mu.Lock()
+		p.inReady = false
+		rt.armLocked(p)
+		rt.mu.Unlock()
+	default: // end of file, or an error that ends the stream
+		rt.endOfOutput(p)
+	}
+}
+
+// deliver hands bytes read from p to its filter through its decoder.
+// The dispatch lock must be held.
+func (rt *Runtime) deliver(p *Process, data []byte) {
+	rt.mu.Lock()
+	p.outputSeq++
+	rt.loop.outputSeq++
+	dec := p.dec
+	f := p.filter
+	rt.mu.Unlock()
+	s := dec.decode(data, false)
+	if s == "" {
+		return
+	}
+	rt.callFilter(p, f, s)
+}
+
+// flushDecoder delivers what p's decoder still holds at the end of the
+// stream (an incomplete sequence, as raw bytes). The dispatch lock must be
+// held.
+func (rt *Runtime) flushDecoder(p *Process) {
+	rt.mu.Lock()
+	dec := p.dec
+	f := p.filter
+	rt.mu.Unlock()
+	if s := dec.decode(nil, true); s != "" {
+		rt.callFilter(p, f, s)
+	}
+}
+
+func (rt *Runtime) callFilter(p *Process, f Filter, s string) {
+	if f == nil {
+		f = DefaultFilter
+	}
+	rt.callback(p, false, func() { f(p, s) })
+}
+
+// endOfOutput handles end of file on p's output: a child that closed its
+// output keeps running (its exit comes from the reaper); a pipe process is
+// closed. The dispatch lock must be held.
+func (rt *Runtime) endOfOutput(p *Process) {
+	rt.flushDecoder(p)
+	rt.mu.Lock()
+	p.inReady = false
+	rt.closeInLocked(p)
+	if p.kind != kindReal && !p.status.dead() {
+		p.status = rawStatus{kind: rawExit}
+		p.tick++
+		rt.queueStatusLocked(p)
+	}
+	rt.mu.Unlock()
+}
+
+// drainLimit bounds the reading of a dead child's remaining output, so a
+// grandchild that keeps writing into the inherited descriptor cannot hold
+// the exit sentinel back for ever. It is far above any pipe's capacity.
+const drainLimit = 16 << 20
+
+// dispatchStatus dispatches a status change of p: the remaining output of a
+// dead process first, then its sentinel. The dispatch lock must be held.
+func (rt *Runtime) dispatchStatus(p *Process) {
+	rt.mu.Lock()
+	dead := p.status.dead()
+	fd := p.infd
+	rt.mu.Unlock()
+	if dead && fd >= 0 {
+		for total := 0; total < drainLimit; {
+			n, _ := readFD(fd, rt.loop.buf)
+			if n <= 0 {
+				break
+			}
+			total += n
+			rt.deliver(p, rt.loop.buf[:n])
+			if rt.fdOf(p) != fd {
+				break // a filter deleted the process
+			}
+		}
+		rt.flushDecoder(p)
+		rt.mu.Lock()
+		rt.closeFDsLocked(p)
+		rt.mu.Unlock()
+	}
+	rt.runSentinel(p)
+}
+
+func (rt *Runtime) fdOf(p *Process) int {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return p.infd
+}
+
+// closeInLocked closes p's output descriptor (our reading end).
+// rt.mu must be held, and the dispatch lock, since reads happen without rt.mu.
+func (rt *Runtime) closeInLocked(p *Process) {
+	if p.infd < 0 {
+		return
+	}
+	if p.infd == p.outfd {
+		rt.closeFDsLocked(p)
+		return
+	}
+	rt.forgetFDLocked(p.infd)
+	closeFD(p.infd)
+	p.infd = -1
+	p.inReady = false
+}
+
+// closeOutLocked closes p's input descriptor (our writing end).
+// rt.mu must be held.
+func (rt *Runtime) closeOutLocked(p *Process) {
+	if p.outfd < 0 {
+		return
+	}
+	if p.infd == p.outfd {
+		rt.closeFDsLocked(p)
+		return
+	}
+	rt.forgetFDLocked(p.outfd)
+	closeFD(p.outfd)
+	p.outfd = -1
+	p.wq = nil
+}
+
+// closeFDsLocked closes every descriptor of p. rt.mu and the dispatch lock
+// must be held.
+func (rt *Runtime) closeFDsLocked(p *Process) {
+	for _, fd := range []int{p.infd, p.outfd} {
+		if fd >= 0 {
+			rt.forgetFDLocked(fd)
+			closeFD(fd)
+		}
+		if p.infd == p.outfd {
+			break
+		}
+	}
+	for _, fd := range []int{p.stderrW, p.ptySlave} {
+		if fd >= 0 {
+			closeFD(fd)
+		}
+	}
+	p.infd, p.outfd, p.stderrW, p.ptySlave = -1, -1, -1, -1
+	p.inReady = false
+	p.wq = nil
+}
+
+func (rt *Runtime) forgetFDLocked(fd int) {
+	if rt.loop.fds[fd] == nil {
+		return
+	}
+	delete(rt.loop.fds, fd)
+	if rt.loop.pl != nil {
+		rt.loop.pl.forget(fd)
+	}
+}
+
+// waitSpec says what an accept call waits for.
+type waitSpec struct {
+	only     *Process        // dispatch this process alone (just-this-one)
+	deadline time.Time       // zero: no limit
+	ctx      context.Context // nil: none
+	done     func() bool     // checked after each turn, without locks held
+}
+
+// waitLoop dispatches turns until spec.done reports true (it returns true),
+// or the deadline passes or the context ends (it returns false). Every
+// turn dispatches what is ready before waiting in the poller; after the
+// deadline one last turn dispatches what the last wait reported.
+func (rt *Runtime) waitLoop(spec waitSpec) bool {
+	for waited := false; ; waited = true {
+		rt.mu.Lock()
+		ch := rt.loop.turn
+		rt.mu.Unlock()
+		rt.dispatchTurn(spec.only)
+		if spec.done() {
+			return true
+		}
+		if spec.ctx != nil && spec.ctx.Err() != nil {
+			return false
+		}
+		timeout := time.Duration(-1)
+		if !spec.deadline.IsZero() {
+			timeout = max(time.Until(spec.deadline), 0)
+			if timeout == 0 && waited {
+				return false
+			}
+		}
+		rt.mu.Lock()
+		if rt.pendingLocked(spec.only) {
+			timeout = 0
+		}
+		rt.mu.Unlock()
+		rt.waitEvents(ch, timeout, spec.ctx)
+	}
+}
+
+// waitEvents waits for the next events: in the poller when no other
+// goroutine is there (the leader), or for the leader's next turn.
+func (rt *Runtime) waitEvents(turn chan struct{}, timeout time.Duration, ctx context.Context) {
+	l := &rt.loop
+	if l.pollMu.tryLock() {
+		rt.mu.Lock()
+		pl := l.pl
+		rt.mu.Unlock()
+		if pl == nil {
+			l.pollMu.unlock()
+			rt.sleep(turn, timeout, ctx)
+			return
+		}
+		var stop func() bool
+		if ctx != nil && ctx.Done() != nil {
+			stop = context.AfterFunc(ctx, pl.wake)
+		}
+		n := pl.wait(l.events, timeout)
+		rt.mu.Lock()
+		rt.markEventsLocked(l.events[:n])
+		close(l.turn)
+		l.turn = make(chan struct{})
+		rt.mu.Unlock()
+		l.pollMu.unlock()
+		if stop != nil {
+			stop()
+		}
+		return
+	}
+	rt.sleep(turn, timeout, ctx)
+}
+
+// sleep waits for the leader's next turn, the timeout or the context.
+func (rt *Runtime) sleep(turn chan struct{}, timeout time.Duration, ctx context.Context) {
+	if timeout == 0 {
+		return
+	}
+	var timer <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		timer = t.C
+	}
+	var done <-chan struct{}
+	if ctx != nil {
+		done = ctx.Done()
+	}
+	select {
+	case <-turn:
+	case <-timer:
+	case <-done:
+	}
+}
+
+// AcceptProcessOutput is accept-process-output: it dispatches process
+// output, status changes and sentinels until output arrives, then returns.
+// With p nil it returns after output from any process arrived, with p set
+// after output from p arrived or p stopped running; it returns at once when
+// p is not running and has no output left. timeout 0 polls once; a
+// negative timeout means no limit. With justThisOne, only p's output and
+// status are handled (other processes wait for a later call).
+//
+// The result is true when output was read (from p when p is set) during
+// the call; unlike Emacs 28, it is true whenever output was read, even if a
+// status change was dispatched in the same call.
+func (rt *Runtime) AcceptProcessOutput(p *Process, timeout time.Duration, justThisOne bool) bool {
+	var spec waitSpec
+	if timeout >= 0 {
+		spec.deadline = time.Now().Add(timeout)
+	}
+	if justThisOne {
+		spec.only = p
+	}
+	rt.mu.Lock()
+	start := rt.loop.outputSeq
+	var startTick uint64
+	if p != nil {
+		start = p.outputSeq
+		startTick = p.tick
+	}
+	rt.mu.Unlock()
+	got := func() bool {
+		rt.mu.Lock()
+		defer rt.mu.Unlock()
+		if p == nil {
+			return rt.loop.outputSeq != start
+		}
+		return p.outputSeq != start
+	}
+	spec.done = func() bool {
+		if got() {
+			return true
+		}
+		if p == nil {
+			return false
+		}
+		rt.mu.Lock()
+		defer rt.mu.Unlock()
+		return p.tick != startTick || !p.runningLocked()
+	}
+	rt.waitLoop(spec)
+	return got()
+}
+
+// Run dispatches output, status changes and sentinels of every process
+// until ctx ends, and returns ctx.Err(). It is the Go counterpart of
+// Emacs's command loop waiting for input.
+func (rt *Runtime) Run(ctx context.Context) error {
+	rt.waitLoop(waitSpec{ctx: ctx, done: func() bool { return false }})
+	return ctx.Err()
+}
+
+// SitFor waits for d while dispatching output, status changes and
+// sentinels (sit-for, sleep-for).
+func (rt *Runtime) SitFor(d time.Duration) {
+	rt.waitLoop(waitSpec{deadline: time.Now().Add(d), done: func() bool { return false }})
+}

@@ -1,0 +1,86 @@
+package eproc
+
+// PipeArgs are make-pipe-process's keywords. A zero field means the
+// keyword was omitted.
+type PipeArgs struct {
+	// Name is :name, made unique like a child's; it must not be empty.
+	Name string
+	// Buffer is :buffer. Nil makes (or reuses) a buffer named Name, as
+	// Emacs 28 does, unless NoBuffer is set.
+	Buffer *Buffer
+	// NoBuffer asks for no buffer at all when Buffer is nil (Emacs 31's
+	// :buffer nil).
+	NoBuffer bool
+	// Coding is :coding; zero fields take the defaults.
+	Coding Coding
+	// NoQuery is :noquery.
+	NoQuery bool
+	// Stop is :stop: the pipe process starts stopped and reads nothing
+	// until Continue.
+	Stop bool
+	// Filter is :filter; nil means DefaultFilter.
+	Filter Filter
+	// Sentinel is :sentinel; nil means DefaultSentinel.
+	Sentinel Sentinel
+}
+
+// MakePipeProcess is make-pipe-process: a process of type "pipe" that
+// reads what a child writes into it, for use as ProcessArgs.Stderr. Its
+// status is "open" ("stop" while stopped); when every writer has closed
+// the pipe it becomes "closed" and its sentinel gets "finished\n". The
+// writing end is handed to the first child that uses the pipe process as
+// its standard error. Input sent to a pipe process is discarded: nothing
+// reads it.
+func (rt *Runtime) MakePipeProcess(a PipeArgs) (*Process, error) {
+	if a.Name == "" {
+		return nil, wrongType("stringp", "nil")
+	}
+	decCS, encCS, err := rt.resolveCoding(a.Coding)
+	if err != nil {
+		return nil, err
+	}
+	var fds [2]int
+	if err := pipeCloexec(fds[:]); err != nil {
+		return nil, &FileError{Op: "Creating pipe", Err: err}
+	}
+	setNonblock(fds[0])
+	p := rt.newProcess(kindPipe)
+	p.contact = a
+	p.filter = a.Filter
+	p.sentinel = a.Sentinel
+	p.query = !a.NoQuery
+	p.stopped = a.Stop
+	p.infd = fds[0]
+	p.stderrW = fds[1]
+	p.setCodingLocked(decCS, encCS)
+
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.closed {
+		closeFD(fds[0])
+		closeFD(fds[1])
+		return nil, ErrClosed
+	}
+	if _, err := rt.pollerLocked(); err != nil {
+		closeFD(fds[0])
+		closeFD(fds[1])
+		return nil, err
+	}
+	rt.addProcess(p, a.Name)
+	buf := a.Buffer
+	if buf == nil && !a.NoBuffer {
+		buf = rt.bufNames[p.name]
+		if buf == nil {
+			buf = rt.newBufferLocked(p.name)
+		}
+	}
+	p.buffer = buf
+	rt.loop.fds[p.infd] = p
+	rt.armLocked(p)
+	if buf != nil {
+		rt.mu.Unlock()
+		p.mark.Set(buf, buf.PointMax())
+		rt.mu.Lock()
+	}
+	return p, nil
+}

@@ -1,0 +1,638 @@
+package eproc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+)
+
+// procKind is Emacs's process-type.
+type procKind uint8
+
+const (
+	kindReal procKind = iota
+	kindPipe
+	kindNetwork
+	kindSerial
+)
+
+func (k procKind) String() string {
+	return [...]string{"real", "pipe", "network", "serial"}[k]
+}
+
+// StderrTarget is where ProcessArgs.Stderr sends a child's standard error:
+// a *Buffer (eproc makes a standard error pipe process writing into it) or
+// a pipe *Process made by MakePipeProcess. Only those two types implement it.
+type StderrTarget interface{ stderrTarget() }
+
+func (*Buffer) stderrTarget()  {}
+func (*Process) stderrTarget() {}
+
+// ProcessArgs are make-process's keywords. A zero field means the keyword
+// was omitted.
+type ProcessArgs struct {
+	// Name is :name, the process name; made unique with "<1>", "<2>", ...
+	// It must not be empty.
+	Name string
+	// Buffer is :buffer, the process buffer; nil for none.
+	Buffer *Buffer
+	// Command is :command, the program and its arguments. A program named
+	// without a slash is searched for in Config.ExecPath; a relative name
+	// with a slash is relative to the working directory. Nil with a PTY
+	// connection opens a pty with no program.
+	Command []string
+	// Coding is :coding; zero fields take the defaults (see Config).
+	Coding Coding
+	// ConnectionType is :connection-type; DefaultConnection means
+	// Config.ProcessConnectionType. A non-nil Stderr forces Pipe.
+	ConnectionType ConnectionType
+	// NoQuery is :noquery: the process's query-on-exit flag starts false.
+	NoQuery bool
+	// Stop is :stop. It must be false: a child never starts stopped, and
+	// true is an error, as in Emacs.
+	Stop bool
+	// Filter is :filter; nil means DefaultFilter.
+	Filter Filter
+	// Sentinel is :sentinel; nil means DefaultSentinel.
+	Sentinel Sentinel
+	// Stderr is :stderr: nil mixes standard error with standard output; a
+	// *Buffer makes a pipe process named "NAME stderr" that inserts the
+	// child's standard error there (find it with GetBufferProcess); a pipe
+	// *Process receives the child's standard error itself.
+	Stderr StderrTarget
+	// FileHandler is :file-handler. No file handlers are registered yet, so
+	// it has no effect: the process is made locally, as Emacs does when no
+	// handler matches the default directory.
+	FileHandler bool
+	// Dir is the working directory (default-directory bound for this call);
+	// "" uses Config.DefaultDirectory.
+	Dir string
+	// Env holds process-environment entries for this call, in front of
+	// Config.ProcessEnvironment: "VAR=value" sets VAR, "VAR" unsets it, and
+	// earlier entries win.
+	Env []string
+}
+
+// Process is an Emacs process object: a child process (type "real") or a
+// pipe process. A Process is safe for concurrent use; its filter and
+// sentinel run only inside accept calls of its Runtime.
+//
+// Once deleted, or dead with its exit sentinel run, a Process stays valid:
+// its accessors keep answering, while input and signals return errors.
+type Process struct {
+	rt      *Runtime
+	kind    procKind
+	name    string   // fixed when made
+	command []string // fixed when made
+	pid     int      // fixed; 0 for pipe processes
+	ttyName string   // fixed; "" for pipes
+	contact any      // process-contact's value: true, or PipeArgs
+	mark    *Marker  // the process mark; the pointer never changes
+
+	// Guarded by rt.mu.
+	buffer          *Buffer
+	filter          Filter
+	sentinel        Sentinel
+	plist           []any
+	query           bool
+	filterMultibyte bool
+	inheritCoding   bool
+	decCS, encCS    *CodingSystem
+	dec             decoder
+	enc             encoder
+	status          rawStatus
+	stopped         bool   // a pipe process that does not read (stop-process)
+	tick            uint64 // bumped by each status change
+	updateTick      uint64 // the tick the sentinel last reported
+	inSentinel      bool
+	exitReported    bool // the sentinel for a dead status has returned
+	deleted         bool
+	stderrProc      *Process // the standard error pipe process, if any
+
+	// Descriptors (guarded by rt.mu; closed only with the dispatch lock).
+	infd, outfd        int  // reading end of the output, writing end of the input; -1 when closed
+	stderrW            int  // a pipe process's writing end, handed to one child as stderr
+	ptySlave           int  // a pty with no program keeps the terminal side open
+	eofSent            bool // SendEOF closed the input: later sends are discarded
+	writeErr           error
+	inAdded, outAdded  bool // descriptors known to the poller
+	inReady, inWritable bool
+	inStatusQ          bool
+	wq                 []byte // input not yet written
+	queued, written    int64  // bytes queued for input in total, and written
+	outputSeq          uint64 // bumped by each read that returned output
+}
+
+func (rt *Runtime) newProcess(kind procKind) *Process {
+	return &Process{
+		rt:              rt,
+		kind:            kind,
+		mark:            NewMarker(),
+		query:           true,
+		filterMultibyte: true,
+		infd:            -1,
+		outfd:           -1,
+		stderrW:         -1,
+		ptySlave:        -1,
+	}
+}
+
+// String returns "#<process NAME>" as Emacs prints a process.
+func (p *Process) String() string {
+	if p == nil {
+		return "nil"
+	}
+	return "#<process " + p.name + ">"
+}
+
+// wrongType is Emacs's wrong-type-argument error text.
+func wrongType(pred string, v any) error {
+	return fmt.Errorf("Wrong type argument: %s, %v", pred, v)
+}
+
+// ErrProgramIsDirectory is returned by MakeProcess when the program is a
+// directory: "Specified program for new process is a directory".
+var ErrProgramIsDirectory = errors.New("Specified program for new process is a directory")
+
+// MakeProcess is make-process: it starts a child running a.Command and
+// returns its process object. The child runs in its own session and
+// process group, with standard input and output connected to eproc through
+// pipes (or a pty) and standard error mixed with standard output unless
+// a.Stderr says otherwise.
+//
+// A program that cannot be found on the exec path is an error wrapping
+// fs.ErrNotExist ("Searching for program: No such file or directory,
+// PROG"). As in Emacs, a program named by an absolute file name is not
+// looked up first: if it cannot be run, the process is made anyway, its
+// output says why ("eproc: /no/such/prog: No such file or directory") and
+// it exits with code 127 (126 when the file exists but cannot be run).
+func (rt *Runtime) MakeProcess(a ProcessArgs) (*Process, error) {
+	if a.Name == "" {
+		return nil, wrongType("stringp", "nil")
+	}
+	if a.Stop {
+		return nil, wrongType("null", "t")
+	}
+	conn := a.ConnectionType
+	if conn == DefaultConnection {
+		conn = rt.cfg.ProcessConnectionType
+	}
+	if conn == DefaultConnection {
+		conn = PTY
+	}
+	if conn != Pipe && conn != PTY {
+		return nil, fmt.Errorf("Unknown connection type: %v", conn)
+	}
+	if a.Stderr != nil {
+		conn = Pipe
+	}
+	if conn == PTY && !ptySupported {
+		conn = Pipe
+	}
+	if len(a.Command) == 0 && conn != PTY {
+		return nil, wrongType("stringp", "nil")
+	}
+	decCS, encCS, err := rt.resolveCoding(a.Coding)
+	if err != nil {
+		return nil, err
+	}
+	dir := a.Dir
+	if dir == "" {
+		dir = rt.defaultDirectory()
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		if err == nil {
+			err = syscall.ENOTDIR
+		}
+		return nil, &FileError{Op: "Setting current directory", Err: unwrapErrno(err), Path: dir}
+	}
+	var stderrPipe *Process
+	switch s := a.Stderr.(type) {
+	case nil:
+	case *Buffer:
+		if s == nil {
+			break
+		}
+	case *Process:
+		if s == nil || s.kind != kindPipe {
+			return nil, errors.New("Process is not a pipe process")
+		}
+		stderrPipe = s
+	default:
+		return nil, wrongType("bufferp", a.Stderr)
+	}
+
+	var argv []string
+	var path string
+	if len(a.Command) > 0 {
+		path, err = findProgram(a.Command[0], rt.execPath(), rt.cfg.ExecSuffixes, dir)
+		if err != nil {
+			return nil, err
+		}
+		if st, err := os.Stat(path); err == nil && st.IsDir() {
+			return nil, ErrProgramIsDirectory
+		}
+		enc := encCS.newEncoder()
+		argv = make([]string, len(a.Command))
+		argv[0] = a.Command[0]
+		for i, arg := range a.Command[1:] {
+			argv[i+1] = string(enc.encode(arg))
+		}
+		for _, s := range argv {
+			if strings.IndexByte(s, 0) >= 0 {
+				return nil, fmt.Errorf("Invalid argument: NUL byte in command line argument %q", s)
+			}
+		}
+	}
+	env, err := rt.environment(a.Env)
+	if err != nil {
+		return nil, err
+	}
+
+	rt.mu.Lock()
+	if rt.closed {
+		rt.mu.Unlock()
+		return nil, ErrClosed
+	}
+	if _, err := rt.pollerLocked(); err != nil {
+		rt.mu.Unlock()
+		return nil, fmt.Errorf("eproc: cannot make processes on this system: %w", err)
+	}
+	rt.mu.Unlock()
+
+	if b, ok := a.Stderr.(*Buffer); ok && b != nil {
+		stderrPipe, err = rt.MakePipeProcess(PipeArgs{
+			Name:    a.Name + " stderr",
+			Buffer:  b,
+			NoQuery: a.NoQuery,
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	p := rt.newProcess(kindReal)
+	p.command = append([]string(nil), a.Command...)
+	p.contact = true
+	p.filter = a.Filter
+	p.sentinel = a.Sentinel
+	p.query = !a.NoQuery
+	p.stderrProc = stderrPipe
+	p.setCodingLocked(decCS, encCS)
+
+	stderrFD := -1 // mixed with standard output
+	if stderrPipe != nil {
+		stderrFD = -2 // the null device, unless the pipe process still has its end
+		rt.mu.Lock()
+		if stderrPipe.stderrW >= 0 {
+			stderrFD = stderrPipe.stderrW
+		}
+		rt.mu.Unlock()
+	}
+	sp, err := spawn(spawnRequest{path: path, argv: argv, env: env, dir: dir, pty: conn == PTY, stderr: stderrFD})
+	if err != nil {
+		if stderrPipe != nil && a.Stderr != StderrTarget(stderrPipe) {
+			stderrPipe.Delete()
+		}
+		var ee *execError
+		if !errors.As(err, &ee) {
+			return nil, err
+		}
+		// An absolute program that cannot be run: as in Emacs, the process
+		// exists, says why, and exits with 127 or 126.
+		sp, err = failedExec(ee)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if stderrPipe != nil {
+		// The child has the writing end now; our copy must go so that the
+		// pipe process sees end of file when the child exits.
+		rt.mu.Lock()
+		if stderrPipe.stderrW >= 0 {
+			closeFD(stderrPipe.stderrW)
+			stderrPipe.stderrW = -1
+		}
+		rt.mu.Unlock()
+	}
+	p.pid = sp.pid
+	p.ttyName = sp.ttyName
+	p.infd, p.outfd, p.ptySlave = sp.infd, sp.outfd, sp.ptySlave
+
+	rt.mu.Lock()
+	rt.addProcess(p, a.Name)
+	p.buffer = a.Buffer
+	if a.Buffer != nil {
+		p.mark.Set(a.Buffer, a.Buffer.PointMax())
+	}
+	rt.loop.fds[p.infd] = p
+	if p.outfd >= 0 {
+		rt.loop.fds[p.outfd] = p
+	}
+	if sp.pid > 0 {
+		rt.loop.children[sp.pid] = p
+	} else if sp.failed {
+		p.status = sp.status
+		p.tick++
+		rt.queueStatusLocked(p)
+	}
+	rt.armLocked(p)
+	rt.mu.Unlock()
+	if sp.pid > 0 {
+		rt.reapPid(sp.pid) // it may have exited before it was registered
+	}
+	return p, nil
+}
+
+// unwrapErrno returns the errno inside err, or err.
+func unwrapErrno(err error) error {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errno
+	}
+	return err
+}
+
+// environment builds a child's environment: the call's entries, then
+// Config.ProcessEnvironment (or the host's environment), first entry of a
+// variable winning and "VAR" without "=" removing VAR.
+func (rt *Runtime) environment(extra []string) ([]string, error) {
+	base := rt.cfg.ProcessEnvironment
+	if base == nil {
+		base = os.Environ()
+	}
+	seen := make(map[string]bool, len(base)+len(extra))
+	env := make([]string, 0, len(base)+len(extra))
+	for _, list := range [][]string{extra, base} {
+		for _, kv := range list {
+			if strings.IndexByte(kv, 0) >= 0 {
+				return nil, fmt.Errorf("Invalid argument: NUL byte in environment entry %q", kv)
+			}
+			name, _, hasValue := strings.Cut(kv, "=")
+			if seen[name] {
+				continue
+			}
+			seen[name] = true
+			if hasValue {
+				env = append(env, kv)
+			}
+		}
+	}
+	return env, nil
+}
+
+// StartProcess is start-process: MakeProcess with the name, buffer and the
+// command program followed by args.
+func (rt *Runtime) StartProcess(name string, buf *Buffer, program string, args ...string) (*Process, error) {
+	var cmd []string
+	if program != "" {
+		cmd = append([]string{program}, args...)
+	}
+	return rt.MakeProcess(ProcessArgs{Name: name, Buffer: buf, Command: cmd})
+}
+
+// StartProcessShellCommand is start-process-shell-command: it runs command
+// with Config.ShellFileName and Config.ShellCommandSwitch ("-c").
+func (rt *Runtime) StartProcessShellCommand(name string, buf *Buffer, command string) (*Process, error) {
+	return rt.StartProcess(name, buf, rt.shellFileName(), rt.cfg.ShellCommandSwitch, command)
+}
+
+// Name returns the process name (process-name).
+func (p *Process) Name() string { return p.name }
+
+// Command returns the program and arguments the process was started with
+// (process-command); nil for a pipe process or a pty with no program.
+func (p *Process) Command() []string { return append([]string(nil), p.command...) }
+
+// ID returns the operating system's process ID of a child (process-id):
+// 0 for pipe processes and for a pty with no program (Emacs gives -2 there).
+func (p *Process) ID() int { return p.pid }
+
+// Type returns the process type (process-type): "real" for a child,
+// "pipe", "network" or "serial".
+func (p *Process) Type() string { return p.kind.String() }
+
+// TTYName returns the name of the terminal the child uses
+// (process-tty-name), or "" when it uses pipes.
+func (p *Process) TTYName() string { return p.ttyName }
+
+// Contact returns process-contact's value with no key: true for a child;
+// for a pipe process, the PipeArgs it was made with, with Buffer, Filter
+// and Sentinel as they are now.
+func (p *Process) Contact() any {
+	rt := p.rt
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if a, ok := p.contact.(PipeArgs); ok {
+		a.Buffer, a.Filter, a.Sentinel = p.buffer, p.filter, p.sentinel
+		return a
+	}
+	return p.contact
+}
+
+// Buffer returns the process buffer (process-buffer), or nil.
+func (p *Process) Buffer() *Buffer {
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	return p.buffer
+}
+
+// SetBuffer sets the process buffer (set-process-buffer). A new buffer
+// moves the process mark to its end; nil leaves the mark where it is, as
+// in Emacs.
+func (p *Process) SetBuffer(b *Buffer) {
+	p.rt.mu.Lock()
+	p.buffer = b
+	p.rt.mu.Unlock()
+	if b != nil {
+		p.mark.Set(b, b.PointMax())
+	}
+}
+
+// Mark returns the process mark (process-mark), the marker where the
+// default filter inserts output. It is never nil; without a buffer it
+// points nowhere.
+func (p *Process) Mark() *Marker { return p.mark }
+
+// Status returns the process status (process-status).
+func (p *Process) Status() Status {
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	return statusOf(p.kind, p.status, p.stopped)
+}
+
+// ExitStatus returns process-exit-status: the exit code of an exited child,
+// the signal number of a signalled or stopped one, 0 while it runs.
+func (p *Process) ExitStatus() int {
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	if p.status.kind == rawRun {
+		return 0
+	}
+	return p.status.code
+}
+
+// Live reports whether the process is alive (process-live-p): its status
+// is run, stop, open, listen or connect.
+func (p *Process) Live() bool {
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	return !p.status.dead() && !p.deleted
+}
+
+// runningLocked reports whether a wait for p's output may still be
+// answered. rt.mu must be held.
+func (p *Process) runningLocked() bool {
+	if p.deleted || p.status.dead() {
+		return p.infd >= 0 && !p.deleted
+	}
+	return p.status.kind == rawRun
+}
+
+// Get returns the value of the property prop of the process plist
+// (process-get), or nil.
+func (p *Process) Get(prop string) any {
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	for i := 0; i+1 < len(p.plist); i += 2 {
+		if p.plist[i] == prop {
+			return p.plist[i+1]
+		}
+	}
+	return nil
+}
+
+// Put sets the property prop of the process plist to v (process-put).
+func (p *Process) Put(prop string, v any) {
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	for i := 0; i+1 < len(p.plist); i += 2 {
+		if p.plist[i] == prop {
+			p.plist[i+1] = v
+			return
+		}
+	}
+	p.plist = append(p.plist, prop, v)
+}
+
+// Plist returns a copy of the process plist (process-plist): property names
+// (strings) and values alternating.
+func (p *Process) Plist() []any {
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	return append([]any(nil), p.plist...)
+}
+
+// SetPlist replaces the process plist (set-process-plist). It must hold
+// string names and values alternating; otherwise it is an error and the
+// plist is unchanged.
+func (p *Process) SetPlist(plist []any) error {
+	if len(plist)%2 != 0 {
+		return wrongType("plistp", fmt.Sprint(plist))
+	}
+	for i := 0; i < len(plist); i += 2 {
+		if _, ok := plist[i].(string); !ok {
+			return wrongType("stringp", plist[i])
+		}
+	}
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	p.plist = append([]any(nil), plist...)
+	return nil
+}
+
+// QueryOnExitFlag returns the query-on-exit flag
+// (process-query-on-exit-flag).
+func (p *Process) QueryOnExitFlag() bool {
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	return p.query
+}
+
+// SetQueryOnExitFlag sets the query-on-exit flag
+// (set-process-query-on-exit-flag).
+func (p *Process) SetQueryOnExitFlag(flag bool) {
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	p.query = flag
+}
+
+// KillWithoutQuery is process-kill-without-query: it sets the query flag
+// to doQuery and returns the old flag.
+func (p *Process) KillWithoutQuery(doQuery bool) bool {
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	old := p.query
+	p.query = doQuery
+	return old
+}
+
+// Delete is delete-process. A running child's process group gets SIGKILL
+// and its status becomes "signal" 9 at once (if the child had already
+// exited, its real status is kept); a pipe process is closed. Output not
+// yet read is discarded, every descriptor is closed, the process leaves
+// the process table, and its sentinel has run when Delete returns. After
+// Delete returns, no filter of p runs again. Deleting a deleted process
+// does nothing.
+func (p *Process) Delete() error {
+	if p == nil {
+		return ErrNilProcess
+	}
+	rt := p.rt
+	d := &rt.loop.dispatch
+	d.lock()
+	defer d.unlock()
+	rt.mu.Lock()
+	if p.deleted {
+		rt.mu.Unlock()
+		return nil
+	}
+	p.deleted = true
+	rt.removeProcess(p)
+	live := !p.status.dead()
+	rt.mu.Unlock()
+	if live && p.kind == kindReal && p.pid > 0 {
+		rt.reapPid(p.pid) // an exit not yet noticed keeps its real status
+		rt.mu.Lock()
+		if !p.status.dead() {
+			killGroup(p.pid, syscall.SIGKILL)
+			p.status = rawStatus{kind: rawSignal, code: int(syscall.SIGKILL)}
+			p.tick++
+		}
+		rt.mu.Unlock()
+	} else if live {
+		rt.mu.Lock()
+		p.status = rawStatus{kind: rawExit}
+		p.tick++
+		rt.mu.Unlock()
+	}
+	rt.mu.Lock()
+	rt.closeFDsLocked(p)
+	rt.mu.Unlock()
+	rt.runSentinel(p)
+	return nil
+}
+
+// Wait dispatches output, status changes and sentinels (of every process)
+// until p is dead and its exit sentinel has returned. It returns nil then,
+// whatever the exit status, or ctx.Err() if ctx ends first. Calling Wait
+// from p's own sentinel waits until ctx ends.
+func (p *Process) Wait(ctx context.Context) error {
+	if p == nil {
+		return ErrNilProcess
+	}
+	rt := p.rt
+	ok := rt.waitLoop(waitSpec{ctx: ctx, done: func() bool {
+		rt.mu.Lock()
+		defer rt.mu.Unlock()
+		return p.exitReported
+	}})
+	if !ok {
+		return ctx.Err()
+	}
+	return nil
+}
+

@@ -1,0 +1,493 @@
+package eproc
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// ConnectionType says how a child's standard input and output are connected
+// to eproc: Emacs's process-connection-type and make-process's
+// :connection-type.
+type ConnectionType int
+
+const (
+	// DefaultConnection means Config.ProcessConnectionType.
+	DefaultConnection ConnectionType = iota
+	// Pipe connects the child through pipes (Emacs's nil / 'pipe).
+	Pipe
+	// PTY connects the child through a pseudo-terminal (Emacs's t / 'pty).
+	PTY
+)
+
+// String returns Emacs's symbol for the connection type: "pipe", "pty" or
+// "nil" for DefaultConnection.
+func (t ConnectionType) String() string {
+	switch t {
+	case Pipe:
+		return "pipe"
+	case PTY:
+		return "pty"
+	case DefaultConnection:
+		return "nil"
+	}
+	return "ConnectionType(" + strconv.Itoa(int(t)) + ")"
+}
+
+// Coding names the coding systems of a process: Emacs's :coding keyword.
+// A name is an Emacs coding-system name such as "utf-8" or "latin-1-unix";
+// "" means the default. Set Decoding and Encoding to the same name for
+// Emacs's single-symbol form, or apart for the (DECODING . ENCODING) form.
+type Coding struct {
+	Decoding string // for output from the process; "" = the default
+	Encoding string // for input to the process and command-line arguments; "" = the default
+}
+
+// Config holds the Emacs variables that a Runtime models. Its zero value
+// means Emacs's defaults; each field names the variable it stands for.
+type Config struct {
+	// ProcessConnectionType is process-connection-type: the connection used
+	// when ProcessArgs.ConnectionType is DefaultConnection. Zero means PTY,
+	// as in Emacs.
+	ProcessConnectionType ConnectionType
+
+	// KeepExitedProcesses is delete-exited-processes set to nil: processes
+	// that exit stay in ProcessList until Delete. Zero (false) is Emacs's
+	// default t: they leave the list just before their exit sentinel runs.
+	KeepExitedProcesses bool
+
+	// ShellFileName is shell-file-name, used by StartProcessShellCommand.
+	// Empty means $SHELL, then /bin/sh.
+	ShellFileName string
+
+	// ShellCommandSwitch is shell-command-switch; empty means "-c".
+	ShellCommandSwitch string
+
+	// ExecPath is exec-path, the directories searched for a program named
+	// without a slash. Nil means the directories of $PATH; an empty string
+	// element means the default directory.
+	ExecPath []string
+
+	// ExecSuffixes is exec-suffixes, the suffixes tried on each program
+	// name. Nil means none ("" only) on POSIX systems.
+	ExecSuffixes []string
+
+	// ProcessEnvironment is process-environment: "VAR=value" entries for
+	// children; an entry "VAR" without "=" removes VAR. Earlier entries win.
+	// Nil means os.Environ() at the time a process is made.
+	ProcessEnvironment []string
+
+	// DefaultDirectory is default-directory, the working directory of
+	// children. Empty means the host program's working directory.
+	DefaultDirectory string
+
+	// ReadProcessOutputMax is read-process-output-max: the most bytes read
+	// from one process in one turn of the accept loop, and so the largest
+	// chunk a filter receives. Zero means 65536 (Emacs's default is 4096;
+	// eproc reads more, with no change in what is delivered).
+	ReadProcessOutputMax int
+
+	// CodingSystemForRead is coding-system-for-read: when not empty, the
+	// decoding system of processes made without Coding.Decoding.
+	CodingSystemForRead string
+
+	// CodingSystemForWrite is coding-system-for-write: when not empty, the
+	// encoding system of processes made without Coding.Encoding.
+	CodingSystemForWrite string
+
+	// DefaultProcessCodingSystem is default-process-coding-system, used when
+	// neither the call nor the two fields above name a system. Empty names
+	// mean "utf-8-unix", Emacs's value on a UTF-8 system.
+	DefaultProcessCodingSystem Coding
+
+	// ErrorHandler receives errors from filters and sentinels (a recovered
+	// panic, as Emacs catches an error in a filter). It is called on the
+	// goroutine that ran the callback. Nil logs with log/slog, with Emacs's
+	// texts "error in process filter: ..." and "error in process sentinel: ...".
+	ErrorHandler func(err error)
+
+	// DebugOnError is debug-on-error: a panic in a filter or sentinel is not
+	// recovered but propagates out of the accept call that ran it.
+	DebugOnError bool
+
+	// KillBufferQuery is process-kill-buffer-query-function: before
+	// (*Buffer).Kill kills a buffer whose process is live and has its
+	// query-on-exit flag set, it asks this function; false cancels the kill.
+	// Nil answers yes.
+	KillBufferQuery func(b *Buffer, p *Process) bool
+
+	// QueryBeforeExit is asked by Close with the live processes whose
+	// query-on-exit flag is set (Emacs's "Active processes exist; kill them
+	// and exit anyway?"); false cancels Close. Nil answers yes.
+	QueryBeforeExit func(ps []*Process) bool
+}
+
+// CallbackError is what Config.ErrorHandler receives when a filter or
+// sentinel panics.
+type CallbackError struct {
+	Process  *Process
+	Sentinel bool // false: a filter
+	Value    any  // the value passed to panic
+}
+
+func (e *CallbackError) Error() string {
+	kind := "filter"
+	if e.Sentinel {
+		kind = "sentinel"
+	}
+	return fmt.Sprintf("error in process %s: %v", kind, e.Value)
+}
+
+// Unwrap returns the panic value when it is an error.
+func (e *CallbackError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// Runtime is one Emacs's process world: the process table, the buffer table,
+// the Config and the accept loop. A Runtime is safe for concurrent use by
+// many goroutines. Filters and sentinels of its processes run only inside
+// its accept calls (AcceptProcessOutput, (*Process).Wait, Run, SitFor, and
+// the waits inside SendString, Delete and Continue), on the goroutine that
+// made the call, one at a time.
+type Runtime struct {
+	cfg Config
+
+	mu         sync.Mutex
+	procs      []*Process // oldest first; ProcessList reverses
+	names      map[string]*Process
+	buffers    []*Buffer
+	bufNames   map[string]*Buffer
+	closed     bool
+	loop       loopState // the accept loop's state; see loop.go
+}
+
+// Default is the Runtime the package-level functions act on. Libraries and
+// tests that want their own process world use NewRuntime.
+var Default = NewRuntime(Config{})
+
+// NewRuntime makes a Runtime with the given configuration; zero fields mean
+// Emacs's defaults.
+func NewRuntime(cfg Config) *Runtime {
+	if cfg.ReadProcessOutputMax <= 0 {
+		cfg.ReadProcessOutputMax = 65536
+	}
+	if cfg.ShellCommandSwitch == "" {
+		cfg.ShellCommandSwitch = "-c"
+	}
+	rt := &Runtime{
+		cfg:      cfg,
+		names:    make(map[string]*Process),
+		bufNames: make(map[string]*Buffer),
+	}
+	rt.loop.init()
+	return rt
+}
+
+// Config returns the Runtime's configuration, with defaults filled in.
+func (rt *Runtime) Config() Config { return rt.cfg }
+
+func (rt *Runtime) shellFileName() string {
+	if rt.cfg.ShellFileName != "" {
+		return rt.cfg.ShellFileName
+	}
+	if s := os.Getenv("SHELL"); s != "" {
+		return s
+	}
+	return "/bin/sh"
+}
+
+func (rt *Runtime) execPath() []string {
+	if rt.cfg.ExecPath != nil {
+		return rt.cfg.ExecPath
+	}
+	return defaultExecPath()
+}
+
+func (rt *Runtime) defaultDirectory() string {
+	if rt.cfg.DefaultDirectory != "" {
+		return rt.cfg.DefaultDirectory
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "/"
+	}
+	return wd
+}
+
+// reportCallbackError hands a recovered panic to Config.ErrorHandler.
+func (rt *Runtime) reportCallbackError(err *CallbackError) {
+	if rt.cfg.ErrorHandler != nil {
+		rt.cfg.ErrorHandler(err)
+		return
+	}
+	slog.Error(err.Error(), "process", err.Process.Name())
+}
+
+// uniqueProcessName returns name, or name<1>, name<2>, ... whichever is free
+// first, as Emacs numbers processes. rt.mu must be held.
+func (rt *Runtime) uniqueProcessName(name string) string {
+	if _, taken := rt.names[name]; !taken {
+		return name
+	}
+	for i := 1; ; i++ {
+		n := name + "<" + strconv.Itoa(i) + ">"
+		if _, taken := rt.names[n]; !taken {
+			return n
+		}
+	}
+}
+
+// addProcess enters p into the process table under a unique name.
+// rt.mu must be held.
+func (rt *Runtime) addProcess(p *Process, name string) {
+	p.name = rt.uniqueProcessName(name)
+	rt.names[p.name] = p
+	rt.procs = append(rt.procs, p)
+}
+
+// removeProcess takes p out of the process table (delete-process, or an exit
+// under delete-exited-processes). rt.mu must be held.
+func (rt *Runtime) removeProcess(p *Process) {
+	if rt.names[p.name] == p {
+		delete(rt.names, p.name)
+	}
+	for i, q := range rt.procs {
+		if q == p {
+			rt.procs = append(rt.procs[:i], rt.procs[i+1:]...)
+			break
+		}
+	}
+}
+
+// ProcessList returns every process that has not been deleted, newest first,
+// as Emacs's process-list does.
+func (rt *Runtime) ProcessList() []*Process {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	out := make([]*Process, len(rt.procs))
+	for i, p := range rt.procs {
+		out[len(out)-1-i] = p
+	}
+	return out
+}
+
+// GetProcess returns the process named name, or nil if there is none
+// (get-process).
+func (rt *Runtime) GetProcess(name string) *Process {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return rt.names[name]
+}
+
+// GetBufferProcess returns the newest undeleted process whose buffer is b, or
+// nil (get-buffer-process).
+func (rt *Runtime) GetBufferProcess(b *Buffer) *Process {
+	if b == nil {
+		return nil
+	}
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	for i := len(rt.procs) - 1; i >= 0; i-- {
+		if rt.procs[i].buffer == b {
+			return rt.procs[i]
+		}
+	}
+	return nil
+}
+
+// GetBufferCreate returns the live buffer named name, making it if there is
+// none (get-buffer-create).
+func (rt *Runtime) GetBufferCreate(name string) *Buffer {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if b := rt.bufNames[name]; b != nil {
+		return b
+	}
+	return rt.newBufferLocked(name)
+}
+
+// GetBuffer returns the live buffer named name, or nil (get-buffer).
+func (rt *Runtime) GetBuffer(name string) *Buffer {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return rt.bufNames[name]
+}
+
+// GenerateNewBuffer makes a new buffer whose name is name, or name<2>,
+// name<3>, ... whichever is free first (generate-new-buffer).
+func (rt *Runtime) GenerateNewBuffer(name string) *Buffer {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return rt.newBufferLocked(rt.generateNewBufferNameLocked(name))
+}
+
+// GenerateNewBufferName returns name if no live buffer has it, otherwise
+// name<2>, name<3>, ... whichever is free first (generate-new-buffer-name).
+func (rt *Runtime) GenerateNewBufferName(name string) string {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return rt.generateNewBufferNameLocked(name)
+}
+
+func (rt *Runtime) generateNewBufferNameLocked(name string) string {
+	if rt.bufNames[name] == nil {
+		return name
+	}
+	for i := 2; ; i++ {
+		n := name + "<" + strconv.Itoa(i) + ">"
+		if rt.bufNames[n] == nil {
+			return n
+		}
+	}
+}
+
+func (rt *Runtime) newBufferLocked(name string) *Buffer {
+	b := newBuffer(name)
+	b.rt = rt
+	rt.bufNames[name] = b
+	rt.buffers = append(rt.buffers, b)
+	return b
+}
+
+// BufferList returns the live buffers, oldest first (buffer-list).
+func (rt *Runtime) BufferList() []*Buffer {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return append([]*Buffer(nil), rt.buffers...)
+}
+
+// ErrKillCanceled is returned by (*Buffer).Kill when Config.KillBufferQuery
+// answered no. Test with errors.Is.
+var ErrKillCanceled = errors.New("kill-buffer canceled")
+
+// Kill kills the buffer (kill-buffer). Each live process of the buffer
+// whose query-on-exit flag is set is first put to Config.KillBufferQuery;
+// if it answers no, nothing happens and Kill returns ErrKillCanceled.
+// Otherwise a child process of the buffer gets SIGHUP (its sentinel runs
+// later, from the accept loop, with "hangup\n" if the child dies of it), a
+// pipe process is deleted at once, the buffer leaves the buffer table and
+// every marker in it points nowhere. Killing a dead buffer does nothing.
+func (b *Buffer) Kill() error {
+	rt := b.rt
+	if rt == nil || !b.Live() {
+		return nil
+	}
+	var ps []*Process
+	rt.mu.Lock()
+	for _, p := range rt.procs {
+		if p.buffer == b {
+			ps = append(ps, p)
+		}
+	}
+	rt.mu.Unlock()
+	if q := rt.cfg.KillBufferQuery; q != nil {
+		for _, p := range ps {
+			if p.Live() && p.QueryOnExitFlag() && !q(b, p) {
+				return ErrKillCanceled
+			}
+		}
+	}
+	rt.mu.Lock()
+	if rt.bufNames[b.Name()] == b {
+		delete(rt.bufNames, b.Name())
+	}
+	for i, x := range rt.buffers {
+		if x == b {
+			rt.buffers = append(rt.buffers[:i], rt.buffers[i+1:]...)
+			break
+		}
+	}
+	rt.mu.Unlock()
+	for _, p := range ps {
+		if p.kind == kindReal {
+			p.hangupForKilledBuffer()
+		} else {
+			p.Delete()
+		}
+	}
+	b.kill()
+	return nil
+}
+
+// Close is kill-emacs for this Runtime. It asks Config.QueryBeforeExit about
+// the live processes whose query-on-exit flag is set (false: Close returns
+// ErrKillCanceled and nothing happens), then sends SIGHUP to every live
+// child's process group, waits up to two seconds for the children to die
+// (then sends SIGKILL), runs the sentinels of every process, and closes
+// every descriptor. After Close, making a process returns ErrClosed.
+func (rt *Runtime) Close() error {
+	rt.mu.Lock()
+	if rt.closed {
+		rt.mu.Unlock()
+		return nil
+	}
+	rt.mu.Unlock()
+	if q := rt.cfg.QueryBeforeExit; q != nil {
+		var ask []*Process
+		for _, p := range rt.ProcessList() {
+			if p.Live() && p.QueryOnExitFlag() {
+				ask = append(ask, p)
+			}
+		}
+		if len(ask) > 0 && !q(ask) {
+			return ErrKillCanceled
+		}
+	}
+	rt.mu.Lock()
+	rt.closed = true
+	rt.mu.Unlock()
+	rt.shutdown(2 * time.Second)
+	return nil
+}
+
+// Package-level functions acting on Default.
+
+// MakeProcess calls Default.MakeProcess.
+func MakeProcess(a ProcessArgs) (*Process, error) { return Default.MakeProcess(a) }
+
+// MakePipeProcess calls Default.MakePipeProcess.
+func MakePipeProcess(a PipeArgs) (*Process, error) { return Default.MakePipeProcess(a) }
+
+// StartProcess calls Default.StartProcess.
+func StartProcess(name string, buf *Buffer, program string, args ...string) (*Process, error) {
+	return Default.StartProcess(name, buf, program, args...)
+}
+
+// StartProcessShellCommand calls Default.StartProcessShellCommand.
+func StartProcessShellCommand(name string, buf *Buffer, command string) (*Process, error) {
+	return Default.StartProcessShellCommand(name, buf, command)
+}
+
+// GetProcess calls Default.GetProcess.
+func GetProcess(name string) *Process { return Default.GetProcess(name) }
+
+// GetBufferProcess calls Default.GetBufferProcess.
+func GetBufferProcess(b *Buffer) *Process { return Default.GetBufferProcess(b) }
+
+// ProcessList calls Default.ProcessList.
+func ProcessList() []*Process { return Default.ProcessList() }
+
+// AcceptProcessOutput calls Default.AcceptProcessOutput.
+func AcceptProcessOutput(p *Process, timeout time.Duration, justThisOne bool) bool {
+	return Default.AcceptProcessOutput(p, timeout, justThisOne)
+}
+
+// SitFor calls Default.SitFor.
+func SitFor(d time.Duration) { Default.SitFor(d) }
+
+// GetBufferCreate calls Default.GetBufferCreate.
+func GetBufferCreate(name string) *Buffer { return Default.GetBufferCreate(name) }
+
+// GetBuffer calls Default.GetBuffer.
+func GetBuffer(name string) *Buffer { return Default.GetBuffer(name) }
+
+// GenerateNewBuffer calls Default.GenerateNewBuffer.
+func GenerateNewBuffer(name string) *Buffer { return Default.GenerateNewBuffer(name) }
+
+// SignalProcess calls Default.SignalProcess.
+func SignalProcess(process any, signal any) error { return Default.SignalProcess(process, signal) }

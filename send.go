@@ -1,0 +1,190 @@
+package eproc
+
+import (
+	"fmt"
+)
+
+// sendableLocked checks that input may be sent to p: Emacs's "Process NAME
+// not running". rt.mu must be held.
+func (p *Process) sendableLocked() error {
+	if p.deleted || p.status.dead() || p.kind == kindReal && p.status.kind != rawRun {
+		return fmt.Errorf("Process %s not running: %w", p.name, ErrNotRunning)
+	}
+	return nil
+}
+
+// SendString sends s to the process's standard input (process-send-string),
+// encoded with its encoding system. It returns when every byte is written.
+// While the child's input is full it keeps dispatching output (filters and
+// sentinels may run), so writing megabytes to a child that echoes them
+// never deadlocks. Concurrent sends are written whole, one after another;
+// a send from a filter while another send waits goes after it.
+//
+// Sending to a process that is not running is an error wrapping
+// ErrNotRunning. After SendEOF, sends are discarded, as in Emacs. If the
+// child closed its input, SendString returns an error and closes our end;
+// the process's status stays what the child's really is (Emacs 28 fakes
+// "exited abnormally with code 256").
+func (p *Process) SendString(s string) error {
+	if p == nil {
+		return ErrNilProcess
+	}
+	rt := p.rt
+	rt.mu.Lock()
+	if err := p.sendableLocked(); err != nil {
+		rt.mu.Unlock()
+		return err
+	}
+	if p.writeErr != nil {
+		err := p.writeErr
+		rt.mu.Unlock()
+		return err
+	}
+	if p.outfd < 0 {
+		rt.mu.Unlock()
+		return nil // after SendEOF, or a pipe process: nothing reads it
+	}
+	data := p.enc.encode(s)
+	if len(p.wq) == 0 {
+		n, err := writeFD(p.outfd, data)
+		if err != nil && err != errAgain {
+			err = p.failWriteLocked(err)
+			rt.mu.Unlock()
+			return err
+		}
+		data = data[n:]
+		p.queued += int64(n)
+		p.written += int64(n)
+		if len(data) == 0 {
+			rt.mu.Unlock()
+			return nil
+		}
+	}
+	p.wq = append(p.wq, data...)
+	p.queued += int64(len(data))
+	target := p.queued
+	rt.armLocked(p)
+	rt.mu.Unlock()
+	return p.waitWritten(target)
+}
+
+// waitWritten dispatches until the input queued up to target is written,
+// or writing failed.
+func (p *Process) waitWritten(target int64) error {
+	rt := p.rt
+	var err error
+	rt.waitLoop(waitSpec{done: func() bool {
+		rt.mu.Lock()
+		defer rt.mu.Unlock()
+		if p.written >= target {
+			return true
+		}
+		if p.writeErr != nil {
+			err = p.writeErr
+			return true
+		}
+		if p.outfd < 0 || p.deleted {
+			err = fmt.Errorf("Process %s not running: %w", p.name, ErrNotRunning)
+			return true
+		}
+		return false
+	}})
+	return err
+}
+
+// failWriteLocked records a write error: our end is closed and every
+// waiting send fails. rt.mu must be held.
+func (p *Process) failWriteLocked(err error) error {
+	p.writeErr = fmt.Errorf("process %s no longer connected to pipe; closed it: %w", p.name, err)
+	if p.outfd >= 0 && p.outfd != p.infd {
+		p.rt.forgetFDLocked(p.outfd)
+		closeFD(p.outfd)
+		p.outfd = -1
+	}
+	p.wq = nil
+	return p.writeErr
+}
+
+// flushWrites writes queued input to a process whose input has room.
+// The dispatch lock must be held.
+func (rt *Runtime) flushWrites(p *Process) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	p.inWritable = false
+	for len(p.wq) > 0 && p.outfd >= 0 {
+		n, err := writeFD(p.outfd, p.wq)
+		p.wq = p.wq[n:]
+		p.written += int64(n)
+		if err == errAgain {
+			break
+		}
+		if err != nil {
+			p.failWriteLocked(err)
+			return
+		}
+	}
+	if len(p.wq) == 0 {
+		p.wq = nil
+		return
+	}
+	rt.armLocked(p)
+}
+
+// SendRegion sends the text of b between start and end to the process
+// (process-send-region; the positions may come in either order). Go has no
+// current buffer: name the buffer. A region outside the buffer is Emacs's
+// args-out-of-range error.
+func (p *Process) SendRegion(b *Buffer, start, end int) error {
+	if p == nil {
+		return ErrNilProcess
+	}
+	if b == nil {
+		return wrongType("bufferp", "nil")
+	}
+	s, err := b.Substring(start, end)
+	if err != nil {
+		return err
+	}
+	return p.SendString(s)
+}
+
+// SendEOF makes the process see end of file on its input
+// (process-send-eof), after any input already sent. On a pipe our writing
+// end is closed, and later sends are discarded, as in Emacs. On a pty the
+// terminal's EOF character (^D) is written, which ends input only at the
+// start of a line: after unterminated text it just pushes the text to
+// the reader.
+func (p *Process) SendEOF() error {
+	if p == nil {
+		return ErrNilProcess
+	}
+	rt := p.rt
+	rt.mu.Lock()
+	if err := p.sendableLocked(); err != nil {
+		rt.mu.Unlock()
+		return err
+	}
+	if len(p.wq) > 0 {
+		target := p.queued
+		rt.mu.Unlock()
+		if err := p.waitWritten(target); err != nil {
+			return err
+		}
+		rt.mu.Lock()
+	}
+	defer rt.mu.Unlock()
+	if p.outfd < 0 {
+		return nil
+	}
+	if p.outfd == p.infd {
+		if _, err := writeFD(p.outfd, []byte{4}); err != nil {
+			return fmt.Errorf("Process %s: %w", p.name, err)
+		}
+		return nil
+	}
+	rt.forgetFDLocked(p.outfd)
+	closeFD(p.outfd)
+	p.outfd = -1
+	p.eofSent = true
+	return nil
+}

@@ -1,0 +1,249 @@
+package eproc
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// glibcSignalText holds strsignal's texts on GNU/Linux, which Emacs uses
+// for sentinel events (first letter downcased) and call-process results.
+var glibcSignalText = map[int]string{
+	1: "Hangup", 2: "Interrupt", 3: "Quit", 4: "Illegal instruction",
+	5: "Trace/breakpoint trap", 6: "Aborted", 7: "Bus error",
+	8: "Floating point exception", 9: "Killed", 10: "User defined signal 1",
+	11: "Segmentation fault", 12: "User defined signal 2", 13: "Broken pipe",
+	14: "Alarm clock", 15: "Terminated", 16: "Stack fault", 17: "Child exited",
+	18: "Continued", 19: "Stopped (signal)", 20: "Stopped", 21: "Stopped (tty input)",
+	22: "Stopped (tty output)", 23: "Urgent I/O condition", 24: "CPU time limit exceeded",
+	25: "File size limit exceeded", 26: "Virtual timer expired",
+	27: "Profiling timer expired", 28: "Window changed", 29: "I/O possible",
+	30: "Power failure", 31: "Bad system call",
+}
+
+// signalDescription is strsignal(sig): on Linux glibc's text ("Killed",
+// "Real-time signal 1"), elsewhere the system's text as Go knows it, with
+// a capital first letter.
+func signalDescription(sig syscall.Signal) string {
+	n := int(sig)
+	if runtime.GOOS == "linux" {
+		if s, ok := glibcSignalText[n]; ok {
+			return s
+		}
+		if n >= 34 && n <= 64 {
+			return "Real-time signal " + strconv.Itoa(n-34)
+		}
+		return "Unknown signal " + strconv.Itoa(n)
+	}
+	s := sig.String()
+	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
+		s = string(s[0]-'a'+'A') + s[1:]
+	}
+	return s
+}
+
+// signalNumbers maps Emacs's signal names (without "SIG", lower case) to
+// numbers on this system.
+var signalNumbers = map[string]syscall.Signal{
+	"hup": syscall.SIGHUP, "int": syscall.SIGINT, "quit": syscall.SIGQUIT,
+	"ill": syscall.SIGILL, "trap": syscall.SIGTRAP, "abrt": syscall.SIGABRT,
+	"fpe": syscall.SIGFPE, "kill": syscall.SIGKILL, "bus": syscall.SIGBUS,
+	"segv": syscall.SIGSEGV, "pipe": syscall.SIGPIPE, "alrm": syscall.SIGALRM,
+	"term": syscall.SIGTERM,
+}
+
+// ParseSignal turns a signal given as Emacs's signal-process takes it into a
+// signal: a syscall.Signal, an int, or a name matched without regard to
+// case with or without "SIG" ("SIGTERM", "term", "sigterm", "usr1"). An
+// unknown name is Emacs's error "Undefined signal name NAME".
+func ParseSignal(sig any) (syscall.Signal, error) {
+	switch s := sig.(type) {
+	case syscall.Signal:
+		return s, nil
+	case int:
+		return syscall.Signal(s), nil
+	case string:
+		name := strings.ToLower(s)
+		name = strings.TrimPrefix(name, "sig")
+		if n, err := strconv.Atoi(name); err == nil && name != "" {
+			return syscall.Signal(n), nil
+		}
+		if n, ok := signalNumbers[name]; ok {
+			return n, nil
+		}
+		if n, ok := moreSignalNumbers[name]; ok {
+			return n, nil
+		}
+		return 0, fmt.Errorf("Undefined signal name %s", s)
+	}
+	return 0, wrongType("integerp", sig)
+}
+
+// signalTarget checks that p is a child that is still there to signal.
+func (p *Process) signalTarget() error {
+	if p == nil {
+		return ErrNilProcess
+	}
+	if p.kind != kindReal {
+		return fmt.Errorf("Process %s is not a subprocess: %w", p.name, ErrNotSubprocess)
+	}
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	if p.deleted || p.status.dead() || p.pid <= 0 && p.ttyName == "" {
+		return fmt.Errorf("Process %s is not active: %w", p.name, ErrNotActive)
+	}
+	return nil
+}
+
+// sendSignal delivers sig to p's process group, or with currentGroup on a
+// pty to the terminal's foreground process group (a job-control shell's
+// current job).
+func (p *Process) sendSignal(sig syscall.Signal, currentGroup bool) error {
+	if err := p.signalTarget(); err != nil {
+		return err
+	}
+	if currentGroup && p.ttyName != "" {
+		if err := p.signalForeground(sig); err == nil {
+			return nil
+		}
+	}
+	if p.pid <= 0 {
+		return p.signalForeground(sig)
+	}
+	if err := killGroup(p.pid, sig); err != nil {
+		return fmt.Errorf("Process %s: %w", p.name, err)
+	}
+	return nil
+}
+
+// Interrupt sends SIGINT (interrupt-process). With currentGroup on a pty
+// it goes to the terminal's foreground process group, as typing C-c would.
+func (p *Process) Interrupt(currentGroup bool) error {
+	return p.sendSignal(syscall.SIGINT, currentGroup)
+}
+
+// Kill sends SIGKILL (kill-process).
+func (p *Process) Kill(currentGroup bool) error {
+	return p.sendSignal(syscall.SIGKILL, currentGroup)
+}
+
+// Quit sends SIGQUIT (quit-process).
+func (p *Process) Quit(currentGroup bool) error {
+	return p.sendSignal(syscall.SIGQUIT, currentGroup)
+}
+
+// Signal sends sig to the child's process group, as the functions above
+// do.
+func (p *Process) Signal(sig syscall.Signal) error {
+	return p.sendSignal(sig, false)
+}
+
+// Stop is stop-process. A child is really stopped: its process group gets
+// SIGSTOP (Emacs 28 sends SIGTSTP, which the kernel discards for the
+// orphaned group of a child in its own session, so the child never stops);
+// its status becomes "stop" and its sentinel gets "stopped (signal)\n". With
+// currentGroup on a pty the terminal's foreground group gets SIGTSTP, as
+// typing C-z would. A pipe process stops reading: output waits in the
+// kernel until Continue, and its status is "stop".
+func (p *Process) Stop(currentGroup bool) error {
+	if p == nil {
+		return ErrNilProcess
+	}
+	if p.kind != kindReal {
+		p.setReading(false)
+		return nil
+	}
+	if currentGroup && p.ttyName != "" {
+		return p.sendSignal(sigTSTP, true)
+	}
+	return p.sendSignal(sigSTOP, false)
+}
+
+// Continue is continue-process: SIGCONT to the child's process group (or
+// with currentGroup on a pty, the foreground group). The status becomes
+// "run" at once and the sentinel runs before Continue returns, with "run";
+// the kernel's later report of the continuation gives no second call. A
+// pipe process resumes reading.
+func (p *Process) Continue(currentGroup bool) error {
+	if p == nil {
+		return ErrNilProcess
+	}
+	if p.kind != kindReal {
+		p.setReading(true)
+		return nil
+	}
+	if err := p.sendSignal(sigCONT, currentGroup); err != nil {
+		return err
+	}
+	rt := p.rt
+	d := &rt.loop.dispatch
+	d.lock()
+	defer d.unlock()
+	rt.mu.Lock()
+	if !p.status.dead() {
+		p.status = rawStatus{kind: rawRun}
+		p.tick++
+	}
+	rt.mu.Unlock()
+	rt.runSentinel(p)
+	return nil
+}
+
+// setReading stops or resumes reading a pipe (or network) process.
+func (p *Process) setReading(on bool) {
+	rt := p.rt
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	p.stopped = !on
+	if on {
+		rt.armLocked(p)
+	}
+}
+
+// SignalProcess is signal-process: it sends a signal to a process given as
+// a *Process, a process name, or a pid (an int, or a string of digits),
+// and to that pid only, not its group. The signal is a syscall.Signal, an
+// int, or a name as ParseSignal takes it. A *Process that eproc has reaped
+// or deleted is refused with "Process NAME is not active" (Emacs 28 would
+// signal a stale, maybe reused pid); a pipe process is refused with
+// "Cannot signal process NAME".
+func (rt *Runtime) SignalProcess(process any, signal any) error {
+	sig, err := ParseSignal(signal)
+	if err != nil {
+		return err
+	}
+	var pid int
+	switch v := process.(type) {
+	case *Process:
+		if v == nil {
+			return ErrNilProcess
+		}
+		if v.kind != kindReal {
+			return fmt.Errorf("Cannot signal process %s", v.name)
+		}
+		if err := v.signalTarget(); err != nil {
+			return err
+		}
+		pid = v.pid
+	case int:
+		pid = v
+	case string:
+		if p := rt.GetProcess(v); p != nil {
+			return rt.SignalProcess(p, sig)
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("Process %s does not exist", v)
+		}
+		pid = n
+	default:
+		return wrongType("processp", process)
+	}
+	if pid <= 0 {
+		return errors.New("Cannot signal a process with no pid")
+	}
+	return killPid(pid, sig)
+}

@@ -1,0 +1,49 @@
+//go:build unix
+
+package eproc
+
+import (
+	"fmt"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// moreSignalNumbers holds the signal names that not every system has.
+var moreSignalNumbers = map[string]syscall.Signal{
+	"usr1": syscall.SIGUSR1, "usr2": syscall.SIGUSR2, "chld": syscall.SIGCHLD,
+	"cont": syscall.SIGCONT, "stop": syscall.SIGSTOP, "tstp": syscall.SIGTSTP,
+	"ttin": syscall.SIGTTIN, "ttou": syscall.SIGTTOU, "urg": syscall.SIGURG,
+	"xcpu": syscall.SIGXCPU, "xfsz": syscall.SIGXFSZ, "vtalrm": syscall.SIGVTALRM,
+	"prof": syscall.SIGPROF, "winch": syscall.SIGWINCH, "io": syscall.SIGIO,
+	"sys": syscall.SIGSYS,
+}
+
+func killPid(pid int, sig syscall.Signal) error {
+	if err := unix.Kill(pid, sig); err != nil {
+		return fmt.Errorf("signal-process %d: %w", pid, err)
+	}
+	return nil
+}
+
+// signalForeground sends sig to the foreground process group of p's
+// terminal (a job-control shell's current job, or the shell itself).
+func (p *Process) signalForeground(sig syscall.Signal) error {
+	p.rt.mu.Lock()
+	fd := p.infd
+	p.rt.mu.Unlock()
+	if fd < 0 {
+		return fmt.Errorf("Process %s is not active: %w", p.name, ErrNotActive)
+	}
+	pgrp, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP)
+	if err != nil || pgrp <= 0 {
+		return fmt.Errorf("Process %s: no foreground process group: %w", p.name, err)
+	}
+	return unix.Kill(-pgrp, sig)
+}
+
+const (
+	sigSTOP = syscall.SIGSTOP
+	sigTSTP = syscall.SIGTSTP
+	sigCONT = syscall.SIGCONT
+)

@@ -1,0 +1,305 @@
+//go:build unix
+
+package eproc
+
+import (
+	"errors"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// errAgain is what readFD returns when nothing is there to read yet.
+var errAgain = unix.EAGAIN
+
+// readFD reads once from a non-blocking descriptor. It returns n > 0 with
+// data, (0, errAgain) when nothing is there, and (0, nil) or (0, err) at
+// the end of the stream (Linux reports EIO on a pty master once the child
+// side is closed: that is the end too).
+func readFD(fd int, buf []byte) (int, error) {
+	for {
+		n, err := unix.Read(fd, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if n < 0 {
+			n = 0
+		}
+		return n, err
+	}
+}
+
+// writeFD writes once to a non-blocking descriptor.
+func writeFD(fd int, b []byte) (int, error) {
+	for {
+		n, err := unix.Write(fd, b)
+		if err == unix.EINTR {
+			continue
+		}
+		if n < 0 {
+			n = 0
+		}
+		return n, err
+	}
+}
+
+func closeFD(fd int) { unix.Close(fd) }
+
+func setNonblock(fd int) { unix.SetNonblock(fd, true) }
+
+// killGroup sends sig to the process group led by pid (every child leads
+// its own group, as under Emacs), falling back to pid alone.
+func killGroup(pid int, sig syscall.Signal) error {
+	if err := unix.Kill(-pid, sig); err != nil {
+		return unix.Kill(pid, sig)
+	}
+	return nil
+}
+
+// spawnRequest describes a child to start.
+type spawnRequest struct {
+	path   string   // the program's file
+	argv   []string // argv[0] is the program as named
+	env    []string
+	dir    string
+	pty    bool
+	stderr int // -1: mixed with stdout; -2: the null device; else a descriptor
+}
+
+// spawnResult is a started child: our ends of its input and output.
+type spawnResult struct {
+	pid          int
+	infd, outfd  int
+	ttyName      string
+	ptySlave     int       // a pty with no program keeps its slave open; else -1
+	failed       bool      // the program could not be run: status says how it ended
+	status       rawStatus
+}
+
+// execError is a failure to run the program itself (not to set up the
+// child): Emacs makes the process anyway, and it exits with 127 or 126.
+type execError struct {
+	path string
+	err  error
+}
+
+func (e *execError) Error() string { return e.path + ": " + errorReason(e.err) }
+func (e *execError) Unwrap() error { return e.err }
+
+// spawn starts a child in its own session with pipes for its standard
+// input and output (and for standard error, as asked).
+func spawn(r spawnRequest) (spawnResult, error) {
+	if r.pty {
+		return spawnPTY(r)
+	}
+	var in, out [2]int
+	if err := pipeCloexec(in[:]); err != nil {
+		return spawnResult{}, &FileError{Op: "Creating pipe", Err: err}
+	}
+	if err := pipeCloexec(out[:]); err != nil {
+		unix.Close(in[0])
+		unix.Close(in[1])
+		return spawnResult{}, &FileError{Op: "Creating pipe", Err: err}
+	}
+	errfd := out[1]
+	devnull := -1
+	switch {
+	case r.stderr >= 0:
+		errfd = r.stderr
+	case r.stderr == -2:
+		fd, err := unix.Open(os.DevNull, unix.O_WRONLY|unix.O_CLOEXEC, 0)
+		if err == nil {
+			devnull = fd
+			errfd = fd
+		}
+	}
+	pid, err := forkExec(r, []uintptr{uintptr(in[0]), uintptr(out[1]), uintptr(errfd)}, false)
+	unix.Close(in[0])
+	unix.Close(out[1])
+	if devnull >= 0 {
+		unix.Close(devnull)
+	}
+	if err != nil {
+		unix.Close(in[1])
+		unix.Close(out[0])
+		return spawnResult{}, err
+	}
+	unix.SetNonblock(in[1], true)
+	unix.SetNonblock(out[0], true)
+	return spawnResult{pid: pid, infd: out[0], outfd: in[1], ptySlave: -1}, nil
+}
+
+// forkExec starts the child with files as its descriptors 0, 1 and 2, in a
+// new session (with files[0] as its controlling terminal when ctty).
+func forkExec(r spawnRequest, files []uintptr, ctty bool) (int, error) {
+	attr := &syscall.ProcAttr{
+		Dir:   r.dir,
+		Env:   r.env,
+		Files: files,
+		Sys:   &syscall.SysProcAttr{Setsid: true, Setctty: ctty, Ctty: 0},
+	}
+	pid, err := syscall.ForkExec(r.path, r.argv, attr)
+	if err == nil {
+		return pid, nil
+	}
+	switch err {
+	case syscall.ENOENT, syscall.EACCES, syscall.ENOEXEC, syscall.EPERM, syscall.ENOTDIR, syscall.ELOOP, syscall.ENAMETOOLONG:
+		if st, serr := os.Stat(r.dir); serr != nil || !st.IsDir() {
+			return 0, &FileError{Op: "Setting current directory", Err: syscall.ENOENT, Path: r.dir}
+		}
+		return 0, &execError{path: r.path, err: err}
+	}
+	return 0, &FileError{Op: "Doing vfork", Err: err}
+}
+
+// failedExec makes the stand-in for a child whose program could not be
+// run: its output holds the complaint a forked Emacs would print, and its
+// status is exit 127 (126 when the file exists but cannot be executed).
+func failedExec(e *execError) (spawnResult, error) {
+	var p [2]int
+	if err := pipeCloexec(p[:]); err != nil {
+		return spawnResult{}, &FileError{Op: "Creating pipe", Err: err}
+	}
+	msg := "eproc: " + e.path + ": " + errorReason(e.err) + "\n"
+	unix.Write(p[1], []byte(msg))
+	unix.Close(p[1])
+	unix.SetNonblock(p[0], true)
+	code := 126
+	if errors.Is(e.err, syscall.ENOENT) {
+		code = 127
+	}
+	return spawnResult{infd: p[0], outfd: -1, ptySlave: -1, failed: true, status: rawStatus{kind: rawExit, code: code}}, nil
+}
+
+// Reaping. One goroutine for the whole program receives SIGCHLD and asks
+// every Runtime to check its own children with wait4 on their pids (never
+// wait4(-1): the host program's own children are not ours to reap).
+
+var reaper struct {
+	once sync.Once
+	mu   sync.Mutex
+	rts  map[*Runtime]bool
+}
+
+// registerRuntime starts the reaper on first use and makes it check rt.
+func registerRuntime(rt *Runtime) {
+	reaper.once.Do(func() {
+		reaper.rts = make(map[*Runtime]bool)
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, syscall.SIGCHLD)
+		go func() {
+			for range ch {
+				reaper.mu.Lock()
+				rts := make([]*Runtime, 0, len(reaper.rts))
+				for rt := range reaper.rts {
+					rts = append(rts, rt)
+				}
+				reaper.mu.Unlock()
+				for _, rt := range rts {
+					rt.reapAll()
+				}
+			}
+		}()
+	})
+	reaper.mu.Lock()
+	reaper.rts[rt] = true
+	reaper.mu.Unlock()
+}
+
+func unregisterRuntime(rt *Runtime) {
+	reaper.mu.Lock()
+	delete(reaper.rts, rt)
+	reaper.mu.Unlock()
+}
+
+// reapAll checks every child of rt.
+func (rt *Runtime) reapAll() {
+	rt.mu.Lock()
+	pids := make([]int, 0, len(rt.loop.children))
+	for pid := range rt.loop.children {
+		pids = append(pids, pid)
+	}
+	rt.mu.Unlock()
+	for _, pid := range pids {
+		rt.reapPid(pid)
+	}
+}
+
+// reapPid collects every status change of the child pid that the kernel
+// has, records it and queues the process for dispatch.
+func (rt *Runtime) reapPid(pid int) {
+	for {
+		var ws syscall.WaitStatus
+		got, err := syscall.Wait4(pid, &ws, syscall.WNOHANG|syscall.WUNTRACED|syscall.WCONTINUED, nil)
+		if err == syscall.EINTR {
+			continue
+		}
+		if got != pid || err != nil {
+			if err == syscall.ECHILD {
+				rt.mu.Lock()
+				delete(rt.loop.children, pid)
+				rt.mu.Unlock()
+			}
+			return
+		}
+		if rt.recordWait(pid, ws) {
+			return
+		}
+	}
+}
+
+// recordWait records one wait status of pid and reports whether the child
+// is gone.
+func (rt *Runtime) recordWait(pid int, ws syscall.WaitStatus) (gone bool) {
+	rt.mu.Lock()
+	p := rt.loop.children[pid]
+	var st rawStatus
+	switch {
+	case ws.Exited():
+		st = rawStatus{kind: rawExit, code: ws.ExitStatus()}
+		gone = true
+	case ws.Signaled():
+		st = rawStatus{kind: rawSignal, code: int(ws.Signal()), core: ws.CoreDump()}
+		gone = true
+	case ws.Stopped():
+		st = rawStatus{kind: rawStop, code: int(ws.StopSignal())}
+	case ws.Continued():
+		st = rawStatus{kind: rawRun}
+	default:
+		rt.mu.Unlock()
+		return false
+	}
+	if gone {
+		delete(rt.loop.children, pid)
+	}
+	if p == nil || p.status.dead() {
+		rt.mu.Unlock()
+		return gone
+	}
+	if st.kind == rawRun && p.status.kind == rawRun {
+		// continue-process already reported "run".
+		rt.mu.Unlock()
+		return gone
+	}
+	p.status = st
+	p.tick++
+	rt.queueStatusLocked(p)
+	pl := rt.loop.pl
+	rt.mu.Unlock()
+	if pl != nil {
+		pl.wake()
+	}
+	return gone
+}
+
+// hangupForKilledBuffer sends SIGHUP to the child's process group, as
+// kill-buffer does; the status change comes later from the reaper.
+func (p *Process) hangupForKilledBuffer() {
+	if p.pid > 0 && p.Live() {
+		killGroup(p.pid, syscall.SIGHUP)
+	}
+}
+
