@@ -113,17 +113,17 @@ type Process struct {
 	stderrProc      *Process // the standard error pipe process, if any
 
 	// Descriptors (guarded by rt.mu; closed only with the dispatch lock).
-	infd, outfd        int  // reading end of the output, writing end of the input; -1 when closed
-	stderrW            int  // a pipe process's writing end, handed to one child as stderr
-	ptySlave           int  // a pty with no program keeps the terminal side open
-	eofSent            bool // SendEOF closed the input: later sends are discarded
-	writeErr           error
-	inAdded, outAdded  bool // descriptors known to the poller
+	infd, outfd         int  // reading end of the output, writing end of the input; -1 when closed
+	stderrW             int  // a pipe process's writing end, handed to one child as stderr
+	ptySlave            int  // a pty with no program keeps the terminal side open
+	eofSent             bool // SendEOF closed the input: later sends are discarded
+	writeErr            error
+	inAdded, outAdded   bool // descriptors known to the poller
 	inReady, inWritable bool
-	inStatusQ          bool
-	wq                 []byte // input not yet written
-	queued, written    int64  // bytes queued for input in total, and written
-	outputSeq          uint64 // bumped by each read that returned output
+	inStatusQ           bool
+	wq                  []byte // input not yet written
+	queued, written     int64  // bytes queued for input in total, and written
+	outputSeq           uint64 // bumped by each read that returned output
 }
 
 func (rt *Runtime) newProcess(kind procKind) *Process {
@@ -635,4 +635,3 @@ func (p *Process) Wait(ctx context.Context) error {
 	}
 	return nil
 }
-

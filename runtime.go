@@ -157,13 +157,13 @@ func (e *CallbackError) Unwrap() error {
 type Runtime struct {
 	cfg Config
 
-	mu         sync.Mutex
-	procs      []*Process // oldest first; ProcessList reverses
-	names      map[string]*Process
-	buffers    []*Buffer
-	bufNames   map[string]*Buffer
-	closed     bool
-	loop       loopState // the accept loop's state; see loop.go
+	mu       sync.Mutex
+	procs    []*Process // oldest first; ProcessList reverses
+	names    map[string]*Process
+	buffers  []*Buffer
+	bufNames map[string]*Buffer
+	closed   bool
+	loop     loopState // the accept loop's state; see loop.go
 }
 
 // Default is the Runtime the package-level functions act on. Libraries and

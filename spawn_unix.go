@@ -71,12 +71,12 @@ type spawnRequest struct {
 
 // spawnResult is a started child: our ends of its input and output.
 type spawnResult struct {
-	pid          int
-	infd, outfd  int
-	ttyName      string
-	ptySlave     int       // a pty with no program keeps its slave open; else -1
-	failed       bool      // the program could not be run: status says how it ended
-	status       rawStatus
+	pid         int
+	infd, outfd int
+	ttyName     string
+	ptySlave    int  // a pty with no program keeps its slave open; else -1
+	failed      bool // the program could not be run: status says how it ended
+	status      rawStatus
 }
 
 // execError is a failure to run the program itself (not to set up the
@@ -302,4 +302,3 @@ func (p *Process) hangupForKilledBuffer() {
 		killGroup(p.pid, syscall.SIGHUP)
 	}
 }
-
