@@ -26,6 +26,10 @@ var (
 
 	// ErrClosed is returned by functions of a Runtime after Close.
 	ErrClosed = errors.New("eproc: runtime closed")
+
+	// ErrProgramIsDirectory is returned by MakeProcess when the program is
+	// a directory: "Specified program for new process is a directory".
+	ErrProgramIsDirectory = errors.New("Specified program for new process is a directory")
 )
 
 // FileError is Emacs's file-error family: an operation on a file failed.

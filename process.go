@@ -153,10 +153,6 @@ func wrongType(pred string, v any) error {
 	return fmt.Errorf("Wrong type argument: %s, %v", pred, v)
 }
 
-// ErrProgramIsDirectory is returned by MakeProcess when the program is a
-// directory: "Specified program for new process is a directory".
-var ErrProgramIsDirectory = errors.New("Specified program for new process is a directory")
-
 // MakeProcess is make-process: it starts a child running a.Command and
 // returns its process object. The child runs in its own session and
 // process group, with standard input and output connected to eproc through

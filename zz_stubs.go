@@ -4,10 +4,7 @@ package eproc
 // being written on their own branches; this file is deleted when they land.
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
-	"syscall"
 )
 
 type CodingSystem struct{ name string }
@@ -89,22 +86,3 @@ func (d *utf8Dec) decode(src []byte, atEOF bool) string {
 	return string(b)
 }
 
-func findProgram(program string, execPath, execSuffixes []string, dir string) (string, error) {
-	if strings.Contains(program, "/") {
-		if !filepath.IsAbs(program) {
-			program = filepath.Join(dir, program)
-		}
-		return program, nil
-	}
-	for _, d := range execPath {
-		if d == "" {
-			d = dir
-		}
-		f := filepath.Join(d, program)
-		if st, err := os.Stat(f); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
-			return f, nil
-		}
-	}
-	return "", &FileError{Op: "Searching for program", Err: syscall.ENOENT, Path: program}
-}
-func defaultExecPath() []string { return filepath.SplitList(os.Getenv("PATH")) }

@@ -1,0 +1,30 @@
+package eproc
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"syscall"
+)
+
+// accessExec checks that path may be executed, as Emacs's Windows port
+// does: the file must exist, and be a directory or have a name ending in
+// .exe, .com, .bat or .cmd; a file that exists with another name gives
+// syscall.EACCES.
+func accessExec(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return syscall.ENOENT
+		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return pe.Err
+		}
+		return err
+	}
+	if fi.IsDir() || windowsExecutableName(path) {
+		return nil
+	}
+	return syscall.EACCES
+}
