@@ -45,7 +45,6 @@ import (
 //   - A name starting with "/:" (Emacs's quoted file name) stands for the
 //     name without that prefix.
 
-
 // searchOp is the operation of the FileError for a program not found.
 const searchOp = "Searching for program"
 

@@ -85,4 +85,3 @@ func (d *utf8Dec) decode(src []byte, atEOF bool) string {
 	}
 	return string(b)
 }
-
