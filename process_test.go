@@ -1158,3 +1158,71 @@ func inheritedFDs() []int {
 	}
 	return fds
 }
+
+func TestDefaultSentinelStopThenKill(t *testing.T) {
+	// B13: stop then kill leaves two messages in the buffer.
+	rt := newRuntime(t, Config{})
+	b := rt.GetBufferCreate("stb")
+	a := helperArgs("st", "ready")
+	a.Buffer = b
+	p := mustMake(t, rt, a)
+	waitUntil(t, rt, "ready", func() bool { return b.String() == "ready\n" })
+	b.Erase()
+	p.Mark().Set(b, 1)
+	if err := rt.SignalProcess(p, "SIGSTOP"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, rt, "stop", func() bool { return p.Status() == StatusStop && b.Len() > 0 })
+	p.Kill(false)
+	waitExit(t, p)
+	if got, want := b.String(), "\nProcess st stopped (signal)\n\nProcess st killed\n"; got != want {
+		t.Errorf("buffer %q, want %q", got, want)
+	}
+}
+
+func TestDeletePipeProcess(t *testing.T) {
+	// F5: deleting a pipe process closes it with "finished\n".
+	rt := newRuntime(t, Config{})
+	var rec recorder
+	pp, err := rt.MakePipeProcess(PipeArgs{Name: "pd", Sentinel: rec.sentinel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pp.Delete()
+	if len(rec.events) != 1 || rec.events[0] != "finished\n" || pp.Status() != StatusClosed || pp.ExitStatus() != 0 {
+		t.Errorf("events %q status %s %d", rec.events, pp.Status(), pp.ExitStatus())
+	}
+}
+
+func TestChildClosingOutputKeepsRunning(t *testing.T) {
+	// D2.5: end of file without exit: the status stays "run" until the
+	// child exits.
+	rt := newRuntime(t, Config{})
+	var rec recorder
+	a := helperArgs("eo", "closeout")
+	a.Sentinel = rec.sentinel
+	p := mustMake(t, rt, a)
+	rt.AcceptProcessOutput(p, shortWait, false)
+	if p.Status() != StatusRun || len(rec.events) != 0 {
+		t.Errorf("after EOF: status %s events %q", p.Status(), rec.events)
+	}
+	p.SendEOF()
+	waitExit(t, p)
+	if rec.events[0] != "finished\n" {
+		t.Errorf("events %q", rec.events)
+	}
+}
+
+func TestGrandchildHoldingOutput(t *testing.T) {
+	// D2.4: the sentinel runs when the direct child exits, even if a
+	// grandchild still holds its output.
+	rt := newRuntime(t, Config{})
+	var rec recorder
+	p := mustMake(t, rt, ProcessArgs{Name: "gc", Command: []string{"/bin/sh", "-c", "sleep 30 & echo started"},
+		Filter: rec.filter, Sentinel: rec.sentinel})
+	waitExit(t, p)
+	if rec.String() != "started\n" || rec.events[0] != "finished\n" {
+		t.Errorf("output %q events %q", rec.String(), rec.events)
+	}
+	syscall.Kill(-p.ID(), syscall.SIGKILL)
+}
