@@ -120,6 +120,11 @@ type Config struct {
 	// Nil answers yes.
 	KillBufferQuery func(b *Buffer, p *Process) bool
 
+	// CallProcessQuitDelay is how long a cancelled CallProcessContext waits
+	// after SIGINT before it sends SIGKILL (Emacs's second C-g). Zero means
+	// two seconds.
+	CallProcessQuitDelay time.Duration
+
 	// QueryBeforeExit is asked by Close with the live processes whose
 	// query-on-exit flag is set (Emacs's "Active processes exist; kill them
 	// and exit anyway?"); false cancels Close. Nil answers yes.

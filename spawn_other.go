@@ -67,3 +67,5 @@ const (
 	sigTSTP = syscall.Signal(20)
 	sigCONT = syscall.Signal(18)
 )
+
+func newSessionAttr() *syscall.SysProcAttr { return nil }

@@ -302,3 +302,7 @@ func (p *Process) hangupForKilledBuffer() {
 		killGroup(p.pid, syscall.SIGHUP)
 	}
 }
+
+// newSessionAttr puts a call-process child in its own session, so that a
+// quit reaches its whole process group.
+func newSessionAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setsid: true} }

@@ -1,0 +1,356 @@
+package eproc
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Destination says where call-process puts a child's output: the
+// DESTINATION argument of call-process. Its zero value discards the output
+// and waits (Emacs's nil).
+//
+//	Emacs                 Go
+//	BUFFER (or t)         Destination{Buffer: b}
+//	nil                   Destination{}
+//	0                     Destination{NoWait: true}
+//	(:file FILE)          Destination{File: FILE}
+//	(REAL nil)            REAL's form with DiscardStderr: true
+//	(REAL t)              REAL's form (standard error is mixed in by default)
+//	(REAL "errfile")      REAL's form with StderrFile: "errfile"
+type Destination struct {
+	// Buffer receives the output, decoded, inserted before point (point
+	// ends after it). Go has no current buffer: t is a buffer too.
+	Buffer *Buffer
+	// File receives the output, as bytes (the file is truncated first).
+	File string
+	// NoWait discards all output and returns at once without waiting for
+	// the child (Emacs's 0); eproc still reaps it, so it never lingers as a
+	// zombie.
+	NoWait bool
+	// DiscardStderr throws standard error away instead of mixing it in.
+	DiscardStderr bool
+	// StderrFile receives standard error (truncated first).
+	StderrFile string
+}
+
+// CallStatus is what call-process returns: how the child ended.
+type CallStatus struct {
+	// Code is the exit code when the child exited.
+	Code int
+	// Signal is the description of the signal that killed the child, as
+	// Emacs gives it: "Killed", "Segmentation fault" (never with
+	// "(core dumped)"). Empty when the child exited.
+	Signal string
+	// NoWait is true for a call with Destination.NoWait, which did not wait
+	// for the child to end (Emacs returns nil).
+	NoWait bool
+}
+
+// String returns the status as Emacs prints call-process's value: the exit
+// code, the signal's description, or "nil" for a NoWait call.
+func (s CallStatus) String() string {
+	switch {
+	case s.Signal != "":
+		return s.Signal
+	case s.NoWait:
+		return "nil"
+	}
+	return strconv.Itoa(s.Code)
+}
+
+// Success reports whether the child exited with code 0.
+func (s CallStatus) Success() bool { return s.Signal == "" && !s.NoWait && s.Code == 0 }
+
+// ExitError is returned by ProcessLines when the program did not exit
+// with code 0: "PROG exited with status 2" or "PROG exited with status
+// Killed".
+type ExitError struct {
+	Program string
+	Status  CallStatus
+}
+
+func (e *ExitError) Error() string {
+	return e.Program + " exited with status " + e.Status.String()
+}
+
+// callProcess is call-process's common work. stdin, when not nil, is the
+// child's standard input (else infile, else the null device).
+func (rt *Runtime) callProcess(ctx context.Context, program, infile string, stdin io.Reader, dest Destination, args []string) (CallStatus, error) {
+	dir := rt.defaultDirectory()
+	path, err := findCallProgram(program, rt.execPath(), rt.cfg.ExecSuffixes, dir)
+	if err != nil {
+		return CallStatus{}, err
+	}
+	decCS, encCS, err := rt.resolveCoding(Coding{})
+	if err != nil {
+		return CallStatus{}, err
+	}
+	enc := encCS.newEncoder()
+	argv := make([]string, len(args))
+	for i, a := range args {
+		argv[i] = string(enc.encode(a))
+	}
+	env, err := rt.environment(nil)
+	if err != nil {
+		return CallStatus{}, err
+	}
+	cmd := exec.Command(path, argv...)
+	cmd.Args[0] = program
+	cmd.Dir = dir
+	cmd.Env = env
+	cmd.SysProcAttr = newSessionAttr()
+
+	var closers []io.Closer
+	defer func() {
+		for _, c := range closers {
+			c.Close()
+		}
+	}()
+	switch {
+	case stdin != nil:
+		cmd.Stdin = stdin
+	case infile != "":
+		if !filepath.IsAbs(infile) {
+			infile = filepath.Join(dir, infile)
+		}
+		f, err := os.Open(infile)
+		if err != nil {
+			return CallStatus{}, &FileError{Op: "Opening process input file", Err: unwrapErrno(err), Path: infile}
+		}
+		closers = append(closers, f)
+		cmd.Stdin = f
+	}
+
+	var out io.Writer // nil: discarded by os/exec
+	if dest.File != "" && !dest.NoWait {
+		f, err := os.OpenFile(dest.File, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
+		if err != nil {
+			return CallStatus{}, &FileError{Op: "Opening process output file", Err: unwrapErrno(err), Path: dest.File}
+		}
+		closers = append(closers, f)
+		out = f
+	}
+	var pr *os.File
+	if dest.Buffer != nil && !dest.NoWait {
+		r, w, err := os.Pipe()
+		if err != nil {
+			return CallStatus{}, &FileError{Op: "Creating pipe", Err: err}
+		}
+		pr = r
+		closers = append(closers, r)
+		defer w.Close()
+		out = w
+	}
+	cmd.Stdout = out
+	switch {
+	case dest.NoWait || dest.DiscardStderr:
+	case dest.StderrFile != "":
+		f, err := os.OpenFile(dest.StderrFile, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
+		if err != nil {
+			return CallStatus{}, &FileError{Op: "Opening process output file", Err: unwrapErrno(err), Path: dest.StderrFile}
+		}
+		closers = append(closers, f)
+		cmd.Stderr = f
+	default:
+		cmd.Stderr = out
+	}
+	if err := cmd.Start(); err != nil {
+		return CallStatus{}, &FileError{Op: "Doing vfork", Err: unwrapErrno(err), Path: program}
+	}
+	if dest.NoWait {
+		go cmd.Wait() // reap it: a NoWait child must not linger as a zombie
+		return CallStatus{NoWait: true}, nil
+	}
+	if pr != nil {
+		out.(*os.File).Close() // the child has its own copy
+	}
+
+	waited := make(chan struct{})
+	defer close(waited)
+	stop := context.AfterFunc(ctx, func() { rt.quitChild(cmd.Process.Pid, waited) })
+	defer stop()
+	if pr != nil {
+		dec := decCS.newDecoder()
+		buf := make([]byte, rt.cfg.ReadProcessOutputMax)
+		for {
+			n, err := pr.Read(buf)
+			if n > 0 {
+				if s := dec.decode(buf[:n], false); s != "" {
+					dest.Buffer.Insert(s)
+				}
+			}
+			if err != nil {
+				break
+			}
+		}
+		if s := dec.decode(nil, true); s != "" {
+			dest.Buffer.Insert(s)
+		}
+	}
+	err = cmd.Wait()
+	if cmd.ProcessState == nil {
+		return CallStatus{Signal: "internal error"}, err
+	}
+	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if ws.Signaled() {
+		return CallStatus{Signal: signalDescription(ws.Signal())}, ctx.Err()
+	}
+	return CallStatus{Code: cmd.ProcessState.ExitCode()}, ctx.Err()
+}
+
+// quitChild is C-g during call-process: SIGINT to the child's process
+// group, and SIGKILL if it has not died after Config.CallProcessQuitDelay
+// (a second C-g).
+func (rt *Runtime) quitChild(pid int, waited <-chan struct{}) {
+	killGroup(pid, syscall.SIGINT)
+	delay := rt.cfg.CallProcessQuitDelay
+	if delay <= 0 {
+		delay = 2 * time.Second
+	}
+	t := time.NewTimer(delay)
+	go func() {
+		defer t.Stop()
+		select {
+		case <-waited:
+		case <-t.C:
+			killGroup(pid, syscall.SIGKILL)
+		}
+	}()
+}
+
+// CallProcess is call-process: it runs program with args synchronously,
+// its standard input from infile ("" means the null device; a relative
+// name is relative to the default directory), and puts its output where
+// dest says. It returns how the child ended. Filters and sentinels do not
+// run meanwhile. Unlike make-process, the program is always looked up and
+// checked, an absolute name too: a missing one is an error wrapping
+// fs.ErrNotExist ("Searching for program: No such file or directory,
+// PROG").
+//
+// Output for a buffer is decoded with Config.CodingSystemForRead or the
+// default process coding system; arguments are encoded with the encoding
+// system.
+func (rt *Runtime) CallProcess(program, infile string, dest Destination, args ...string) (CallStatus, error) {
+	return rt.callProcess(context.Background(), program, infile, nil, dest, args)
+}
+
+// CallProcessContext is CallProcess that can be cancelled: when ctx ends,
+// the child's process group gets SIGINT, then SIGKILL if it is still there
+// after Config.CallProcessQuitDelay, as typing C-g twice does in Emacs. It
+// returns the child's end and ctx.Err().
+func (rt *Runtime) CallProcessContext(ctx context.Context, program, infile string, dest Destination, args ...string) (CallStatus, error) {
+	return rt.callProcess(ctx, program, infile, nil, dest, args)
+}
+
+// CallProcessRegion is call-process-region: the text of b between start
+// and end (in either order; start = end = 0 means the whole buffer) is the
+// standard input of program, encoded with the encoding system. With
+// deleteRegion the text is deleted before the output is inserted, so
+// output sent to the same buffer replaces it.
+func (rt *Runtime) CallProcessRegion(b *Buffer, start, end int, program string, deleteRegion bool, dest Destination, args ...string) (CallStatus, error) {
+	if b == nil {
+		return CallStatus{}, wrongType("bufferp", "nil")
+	}
+	if start == 0 && end == 0 {
+		start, end = 1, b.PointMax()
+	}
+	text, err := b.Substring(start, end)
+	if err != nil {
+		return CallStatus{}, err
+	}
+	_, encCS, err := rt.resolveCoding(Coding{})
+	if err != nil {
+		return CallStatus{}, err
+	}
+	input := encCS.newEncoder().encode(text)
+	if deleteRegion {
+		b.DeleteRegion(start, end)
+	}
+	var stdin io.Reader = strings.NewReader(string(input))
+	if len(input) == 0 {
+		stdin = nil
+	}
+	return rt.callProcess(context.Background(), program, "", stdin, dest, args)
+}
+
+// CallProcessShellCommand is call-process-shell-command: command, with
+// args appended after spaces, run by Config.ShellFileName with "-c".
+func (rt *Runtime) CallProcessShellCommand(command, infile string, dest Destination, args ...string) (CallStatus, error) {
+	if len(args) > 0 {
+		command += " " + strings.Join(args, " ")
+	}
+	return rt.CallProcess(rt.shellFileName(), infile, dest, rt.cfg.ShellCommandSwitch, command)
+}
+
+// ProcessFile is process-file: CallProcess, through a file handler when
+// the default directory is remote. No file handlers are registered yet, so
+// it runs the program locally.
+func (rt *Runtime) ProcessFile(program, infile string, dest Destination, args ...string) (CallStatus, error) {
+	return rt.CallProcess(program, infile, dest, args...)
+}
+
+// ShellCommandToString is shell-command-to-string: it runs command with
+// the shell and returns its output, standard error included.
+func (rt *Runtime) ShellCommandToString(command string) (string, error) {
+	b := newBuffer(" *shell-command-to-string*")
+	_, err := rt.CallProcess(rt.shellFileName(), "", Destination{Buffer: b}, rt.cfg.ShellCommandSwitch, command)
+	return b.String(), err
+}
+
+// ProcessLines is process-lines: it runs program with args and returns its
+// output (standard error included) split into lines, keeping empty lines
+// and a last line without a newline. A status other than exit code 0 is
+// an *ExitError ("PROG exited with status 2").
+func (rt *Runtime) ProcessLines(program string, args ...string) ([]string, error) {
+	lines, st, err := rt.processLines(program, args)
+	if err == nil && !st.Success() {
+		err = &ExitError{Program: program, Status: st}
+	}
+	return lines, err
+}
+
+// ProcessLinesIgnoreStatus is process-lines-ignore-status: ProcessLines
+// without the status check.
+func (rt *Runtime) ProcessLinesIgnoreStatus(program string, args ...string) ([]string, error) {
+	lines, _, err := rt.processLines(program, args)
+	return lines, err
+}
+
+func (rt *Runtime) processLines(program string, args []string) ([]string, CallStatus, error) {
+	b := newBuffer(" *process-lines*")
+	st, err := rt.CallProcess(program, "", Destination{Buffer: b}, args...)
+	if err != nil {
+		return nil, st, err
+	}
+	text := b.String()
+	if text == "" {
+		return nil, st, nil
+	}
+	text = strings.TrimSuffix(text, "\n")
+	return strings.Split(text, "\n"), st, nil
+}
+
+// Package-level call-process functions acting on Default.
+
+// CallProcess calls Default.CallProcess.
+func CallProcess(program, infile string, dest Destination, args ...string) (CallStatus, error) {
+	return Default.CallProcess(program, infile, dest, args...)
+}
+
+// ShellCommandToString calls Default.ShellCommandToString.
+func ShellCommandToString(command string) (string, error) {
+	return Default.ShellCommandToString(command)
+}
+
+// ProcessLines calls Default.ProcessLines.
+func ProcessLines(program string, args ...string) ([]string, error) {
+	return Default.ProcessLines(program, args...)
+}
+
