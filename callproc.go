@@ -353,4 +353,3 @@ func ShellCommandToString(command string) (string, error) {
 func ProcessLines(program string, args ...string) ([]string, error) {
 	return Default.ProcessLines(program, args...)
 }
-
