@@ -51,8 +51,10 @@ func (p *Process) CodingSystem() (decoding, encoding string) {
 }
 
 // SetCodingSystem sets the decoding and encoding systems
-// (set-process-coding-system) by name. An unknown name is an error
-// ("Invalid coding system: NAME") and changes nothing.
+// (set-process-coding-system) by name. As in Emacs, an encoding system
+// with no end-of-line type gets -unix ("latin-1" becomes
+// "iso-latin-1-unix"). An unknown name is an error ("Invalid coding
+// system: NAME") and changes nothing.
 func (p *Process) SetCodingSystem(decoding, encoding string) error {
 	dec, err := LookupCodingSystem(decoding)
 	if err != nil {
@@ -61,6 +63,9 @@ func (p *Process) SetCodingSystem(decoding, encoding string) error {
 	enc, err := LookupCodingSystem(encoding)
 	if err != nil {
 		return err
+	}
+	if enc.EOL() == EOLUndecided {
+		enc = enc.WithEOL(EOLUnix)
 	}
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()

@@ -17,18 +17,19 @@ func ExampleRuntime_StartProcess() {
 	rt := eproc.NewRuntime(eproc.Config{})
 	defer rt.Close()
 	foo := rt.GetBufferCreate("foo")
-	p1, _ := rt.StartProcess("my-process", foo, "echo", "hello")
-	p2, _ := rt.StartProcess("my-process", foo, "sh", "-c", "exit 3")
-	fmt.Println(p1, p2)
-
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	p1.Wait(ctx)
+	p1, _ := rt.StartProcess("my-process", foo, "sh", "-c", "echo hello; read x")
+	rt.AcceptProcessOutput(p1, 30*time.Second, false) // "hello\n" arrives
+	p2, _ := rt.StartProcess("my-process", foo, "sh", "-c", "exit 3")
+	fmt.Println(p1, p2)
 	p2.Wait(ctx)
+	p1.SendString("bye\n")
+	p1.Wait(ctx)
 	fmt.Printf("%q\n", foo.String())
 	// Output:
 	// #<process my-process> #<process my-process<1>>
-	// "hello\n\nProcess my-process finished\n\nProcess my-process<1> exited abnormally with code 3\n"
+	// "hello\n\nProcess my-process<1> exited abnormally with code 3\n\nProcess my-process finished\n"
 }
 
 // A filter receives the output; a sentinel receives the status changes.

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -147,6 +148,27 @@ var helpers = map[string]func(args []string) int{
 		io.Copy(io.Discard, os.Stdin)
 		return 0
 	},
+	// random N SEED CODE: write N pseudo-random bytes in random-sized writes,
+	// print their SHA-256 on stderr, then exit with CODE, or with CODE -1
+	// wait to be killed.
+	"random": func(args []string) int {
+		n, _ := strconv.Atoi(args[0])
+		seed, _ := strconv.ParseInt(args[1], 10, 64)
+		code, _ := strconv.Atoi(args[2])
+		r := rand.New(rand.NewSource(seed))
+		data := make([]byte, n)
+		r.Read(data)
+		for rest := data; len(rest) > 0; {
+			k := min(len(rest), 1+r.Intn(100000))
+			os.Stdout.Write(rest[:k])
+			rest = rest[k:]
+		}
+		fmt.Fprintf(os.Stderr, "%x\n", sha256.Sum256(data))
+		if code < 0 {
+			select {}
+		}
+		return code
+	},
 	// lines N: print N numbered lines.
 	"lines": func(args []string) int {
 		n, _ := strconv.Atoi(args[0])
@@ -159,7 +181,17 @@ var helpers = map[string]func(args []string) int{
 	},
 }
 
+var (
+	traceMu sync.Mutex
+	trace   = map[int][]string{}
+)
+
 func TestMain(m *testing.M) {
+	reapTrace = func(rt *Runtime, pid, got int, err error, ws syscall.WaitStatus) {
+		traceMu.Lock()
+		trace[pid] = append(trace[pid], fmt.Sprintf("rt %p got %d err %v ws %#x", rt, got, err, int(ws)))
+		traceMu.Unlock()
+	}
 	if os.Getenv(helperEnv) == "1" && len(os.Args) > 1 {
 		name := os.Args[1]
 		os.Args = os.Args[1:]
@@ -229,7 +261,16 @@ func waitExit(t testing.TB, p *Process) {
 	ctx, cancel := context.WithTimeout(context.Background(), longWait)
 	defer cancel()
 	if err := p.Wait(ctx); err != nil {
-		t.Fatalf("waiting for %s: %v (status %s)", p.Name(), err, p.Status())
+		st, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.ID()))
+		rt := p.rt
+		rt.mu.Lock()
+		_, child := rt.loop.children[p.pid]
+		state := fmt.Sprintf("child %v tick %d/%d inStatusQ %v exitReported %v infd %d", child, p.tick, p.updateTick, p.inStatusQ, p.exitReported, p.infd)
+		rt.mu.Unlock()
+		traceMu.Lock()
+		tr := trace[p.pid]
+		traceMu.Unlock()
+		t.Fatalf("waiting for %s: %v (status %s, pid %d: %q; %s; trace %q)", p.Name(), err, p.Status(), p.ID(), st, state, tr)
 	}
 }
 

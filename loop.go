@@ -2,6 +2,7 @@ package eproc
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -40,6 +41,7 @@ type loopState struct {
 	statusQ  []*Process    // processes with a status change to dispatch
 	fds      map[int]*Process
 	children map[int]*Process // pid -> child not yet reaped (deleted ones too)
+	reapMu   sync.Mutex       // serialises wait4 and its recording; taken before mu
 
 	outputSeq uint64 // bumped by every read that returned output
 
@@ -320,19 +322,21 @@ func (rt *Runtime) dispatchStatus(p *Process) {
 	dead := p.status.dead()
 	fd := p.infd
 	rt.mu.Unlock()
-	if dead && fd >= 0 {
-		for total := 0; total < drainLimit; {
-			n, _ := readFD(fd, rt.loop.buf)
-			if n <= 0 {
-				break
+	if dead {
+		if fd >= 0 {
+			for total := 0; total < drainLimit; {
+				n, _ := readFD(fd, rt.loop.buf)
+				if n <= 0 {
+					break
+				}
+				total += n
+				rt.deliver(p, rt.loop.buf[:n])
+				if rt.fdOf(p) != fd {
+					break // a filter deleted the process
+				}
 			}
-			total += n
-			rt.deliver(p, rt.loop.buf[:n])
-			if rt.fdOf(p) != fd {
-				break // a filter deleted the process
-			}
+			rt.flushDecoder(p)
 		}
-		rt.flushDecoder(p)
 		rt.mu.Lock()
 		rt.closeFDsLocked(p)
 		rt.mu.Unlock()

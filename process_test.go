@@ -1226,3 +1226,53 @@ func TestGrandchildHoldingOutput(t *testing.T) {
 	}
 	syscall.Kill(-p.ID(), syscall.SIGKILL)
 }
+
+func TestSetCodingSystem(t *testing.T) {
+	// L4: the encoding gets -unix; the decoding keeps its name.
+	rt := newRuntime(t, Config{})
+	p := mustMake(t, rt, helperArgs("c", "cat"))
+	defer p.Delete()
+	for _, c := range []struct{ dec, enc, wantDec, wantEnc string }{
+		{"utf-8", "utf-8", "utf-8", "utf-8-unix"},
+		{"latin-1", "latin-1", "latin-1", "iso-latin-1-unix"},
+	} {
+		if err := p.SetCodingSystem(c.dec, c.enc); err != nil {
+			t.Fatal(err)
+		}
+		if dec, enc := p.CodingSystem(); dec != c.wantDec || enc != c.wantEnc {
+			t.Errorf("SetCodingSystem(%s, %s): %s %s, want %s %s", c.dec, c.enc, dec, enc, c.wantDec, c.wantEnc)
+		}
+	}
+	if err := p.SetCodingSystem("nope", "utf-8"); err == nil || err.Error() != "Invalid coding system: nope" {
+		t.Errorf("bad coding: %v", err)
+	}
+}
+
+func TestLatin1OutputIntoBuffer(t *testing.T) {
+	// Output decoded with the process's coding system into the buffer, and
+	// input encoded (H2: latin-1 "é\n" is e9 0a).
+	rt := newRuntime(t, Config{})
+	b := rt.GetBufferCreate("latin")
+	a := helperArgs("l1", "cat")
+	a.Buffer = b
+	a.Sentinel = func(*Process, string) {}
+	a.Coding = Coding{Decoding: "latin-1-unix", Encoding: "latin-1-unix"}
+	p := mustMake(t, rt, a)
+	p.SendString("café\n")
+	p.SendEOF()
+	waitExit(t, p)
+	if b.String() != "café\n" {
+		t.Errorf("buffer %q", b.String())
+	}
+	var raw recorder
+	a = helperArgs("l1raw", "cat")
+	a.Filter = raw.filter
+	a.Coding = Coding{Decoding: "no-conversion", Encoding: "latin-1-unix"}
+	p = mustMake(t, rt, a)
+	p.SendString("é\n")
+	p.SendEOF()
+	waitExit(t, p)
+	if raw.String() != "\xe9\n" {
+		t.Errorf("bytes sent %q, want e9 0a", raw.String())
+	}
+}

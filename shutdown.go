@@ -34,9 +34,11 @@ func (rt *Runtime) shutdown(grace time.Duration) {
 	rt.loop.plErr = ErrClosed
 	rt.mu.Unlock()
 	if pl != nil {
-		unregisterRuntime(rt)
 		pl.close()
 	}
+	// Children killed just now may not be reaped yet: the reaper keeps
+	// this Runtime until the last of them is, so none lingers as a zombie.
+	rt.reapAll()
 }
 
 // Exited reports whether the process is dead and its exit sentinel has run.

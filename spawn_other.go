@@ -58,6 +58,7 @@ func killPid(pid int, sig syscall.Signal) error              { return errors.Err
 func registerRuntime(rt *Runtime)                            {}
 func unregisterRuntime(rt *Runtime)                          {}
 func (rt *Runtime) reapPid(pid int)                          {}
+func (rt *Runtime) reapAll()                                 {}
 func (p *Process) hangupForKilledBuffer()                    {}
 func (p *Process) signalForeground(sig syscall.Signal) error { return errors.ErrUnsupported }
 

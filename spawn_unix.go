@@ -215,6 +215,9 @@ func unregisterRuntime(rt *Runtime) {
 	reaper.mu.Unlock()
 }
 
+// reapTrace, when set (by tests), sees every wait4 result.
+var reapTrace func(rt *Runtime, pid, got int, err error, ws syscall.WaitStatus)
+
 // reapAll checks every child of rt.
 func (rt *Runtime) reapAll() {
 	rt.mu.Lock()
@@ -226,14 +229,28 @@ func (rt *Runtime) reapAll() {
 	for _, pid := range pids {
 		rt.reapPid(pid)
 	}
+	rt.mu.Lock()
+	done := rt.closed && len(rt.loop.children) == 0
+	rt.mu.Unlock()
+	if done {
+		unregisterRuntime(rt)
+	}
 }
 
 // reapPid collects every status change of the child pid that the kernel
-// has, records it and queues the process for dispatch.
+// has, records it and queues the process for dispatch. Reaps of one
+// Runtime are serialised: of two concurrent wait4 calls on one pid, one
+// would get the status and the other ECHILD, and the ECHILD must not be
+// taken as the answer.
 func (rt *Runtime) reapPid(pid int) {
+	rt.loop.reapMu.Lock()
+	defer rt.loop.reapMu.Unlock()
 	for {
 		var ws syscall.WaitStatus
 		got, err := syscall.Wait4(pid, &ws, syscall.WNOHANG|syscall.WUNTRACED|syscall.WCONTINUED, nil)
+		if reapTrace != nil {
+			reapTrace(rt, pid, got, err, ws)
+		}
 		if err == syscall.EINTR {
 			continue
 		}
