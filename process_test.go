@@ -284,8 +284,9 @@ func TestUniqueProcessNames(t *testing.T) {
 }
 
 func TestUniqueNamesUnderConcurrency(t *testing.T) {
+	// 200 goroutines creating "p" at once get 200 distinct names.
 	rt := newRuntime(t, Config{})
-	const n = 40
+	const n = 200
 	var wg sync.WaitGroup
 	ps := make([]*Process, n)
 	for i := 0; i < n; i++ {

@@ -1,0 +1,78 @@
+//go:build unix
+
+package eproc
+
+import (
+	"strings"
+	"testing"
+)
+
+// Process-level coding behaviour (C5, C6, A18, A20), pinned against GNU
+// Emacs 28.2.
+
+func TestCRLFSplitAcrossWrites(t *testing.T) {
+	// utf-8-dos: a CR at the end of one read waits for the LF of the next.
+	rt := newRuntime(t, Config{})
+	var chunks []string
+	a := helperArgs("crlf", "bytes", "610d", "0a62")
+	a.Coding = Coding{Decoding: "utf-8-dos", Encoding: "utf-8-dos"}
+	a.Filter = func(p *Process, s string) { chunks = append(chunks, s) }
+	p := mustMake(t, rt, a)
+	rt.AcceptProcessOutput(p, shortWait, false)
+	p.SendString("\n")
+	waitExit(t, p)
+	if strings.Join(chunks, "") != "a\nb" {
+		t.Errorf("chunks %q, want a, newline, b", chunks)
+	}
+	for _, c := range chunks {
+		if strings.Contains(c, "\r") {
+			t.Errorf("a CR reached the filter: %q", chunks)
+		}
+	}
+}
+
+func TestUndecidedDetectionIsReported(t *testing.T) {
+	// C6: EOL-undecided utf-8 fed pure CRLF decides -dos and says so.
+	rt := newRuntime(t, Config{})
+	var rec recorder
+	a := helperArgs("und", "bytes", "610d0a620d0a")
+	a.Coding = Coding{Decoding: "utf-8", Encoding: "utf-8"}
+	a.Filter = rec.filter
+	p := mustMake(t, rt, a)
+	waitExit(t, p)
+	if dec, _ := p.CodingSystem(); rec.String() != "a\nb\n" || dec != "utf-8-dos" {
+		t.Errorf("output %q, decoding %s", rec.String(), dec)
+	}
+}
+
+func TestFilterMultibyteOff(t *testing.T) {
+	// C5: with the flag off the filter gets the bytes; EOL conversion stays.
+	rt := newRuntime(t, Config{})
+	var rec recorder
+	a := helperArgs("uni", "bytes", "c3a90d0a")
+	a.Coding = Coding{Decoding: "utf-8-dos", Encoding: "utf-8-dos"}
+	a.Filter = rec.filter
+	p := mustMake(t, rt, a)
+	p.SetFilterMultibyte(false)
+	waitExit(t, p)
+	if dec, _ := p.CodingSystem(); rec.String() != "\xc3\xa9\n" || dec != "raw-text-dos" || p.FilterMultibyte() {
+		t.Errorf("output %q, decoding %s, multibyte %v", rec.String(), dec, p.FilterMultibyte())
+	}
+}
+
+func TestArgumentsEncoded(t *testing.T) {
+	// A20: arguments go through the encoding system.
+	rt := newRuntime(t, Config{CodingSystemForWrite: "latin-1-unix"})
+	var rec recorder
+	a := helperArgs("arg", "echo", "é")
+	a.Coding = Coding{Decoding: "no-conversion"}
+	a.Filter = rec.filter
+	p := mustMake(t, rt, a)
+	waitExit(t, p)
+	if rec.String() != "\xe9\n" {
+		t.Errorf("argument arrived as %q, want e9", rec.String())
+	}
+	if _, enc := p.CodingSystem(); enc != "latin-1-unix" {
+		t.Errorf("coding-system-for-write gave %s", enc)
+	}
+}
