@@ -76,6 +76,7 @@ type ExitError struct {
 	Status  CallStatus
 }
 
+// Error returns Emacs's message, "PROG exited with status STATUS".
 func (e *ExitError) Error() string {
 	return e.Program + " exited with status " + e.Status.String()
 }

@@ -154,6 +154,7 @@ type CodingSystemError struct {
 	Name string // the name asked for
 }
 
+// Error returns Emacs's message, "Invalid coding system: NAME".
 func (e *CodingSystemError) Error() string { return "Invalid coding system: " + e.Name }
 
 // CodingSystem is a registered Emacs coding system: a charset and an

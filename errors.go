@@ -43,6 +43,7 @@ type FileError struct {
 	Err  error  // the underlying error, usually a syscall.Errno
 }
 
+// Error returns Emacs's message, "OP: REASON, FILE".
 func (e *FileError) Error() string {
 	reason := errorReason(e.Err)
 	if e.Path == "" {
@@ -79,6 +80,7 @@ type ArgsOutOfRangeError struct {
 	Start, End int
 }
 
+// Error returns Emacs's message, "Args out of range: #<buffer NAME>, START, END".
 func (e *ArgsOutOfRangeError) Error() string {
 	return fmt.Sprintf("Args out of range: #<buffer %s>, %d, %d", e.Buffer, e.Start, e.End)
 }

@@ -139,6 +139,8 @@ type CallbackError struct {
 	Value    any  // the value passed to panic
 }
 
+// Error returns Emacs's message: "error in process filter: VALUE" or
+// "error in process sentinel: VALUE".
 func (e *CallbackError) Error() string {
 	kind := "filter"
 	if e.Sentinel {
