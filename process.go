@@ -570,9 +570,11 @@ func (p *Process) KillWithoutQuery(doQuery bool) bool {
 // and its status becomes "signal" 9 at once (if the child had already
 // exited, its real status is kept); a pipe process is closed. Output not
 // yet read is discarded, every descriptor is closed, the process leaves
-// the process table, and its sentinel has run when Delete returns. After
-// Delete returns, no filter of p runs again. Deleting a deleted process
-// does nothing.
+// the process table, and its sentinel has run when Delete returns (called
+// from p's own sentinel, the new status is reported right after that
+// sentinel returns: sentinels never run recursively). After Delete
+// returns, no filter of p runs again. Deleting a deleted process does
+// nothing.
 func (p *Process) Delete() error {
 	if p == nil {
 		return ErrNilProcess

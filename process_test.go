@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -1275,5 +1276,94 @@ func TestLatin1OutputIntoBuffer(t *testing.T) {
 	waitExit(t, p)
 	if raw.String() != "\xe9\n" {
 		t.Errorf("bytes sent %q, want e9 0a", raw.String())
+	}
+}
+
+func TestStartProcessShellCommand(t *testing.T) {
+	// N9: shell-file-name with "-c".
+	rt := newRuntime(t, Config{ShellFileName: "/bin/sh"})
+	b := rt.GetBufferCreate("sh")
+	p, err := rt.StartProcessShellCommand("sh", b, "echo $((6*7)) *.nothing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cmd := strings.Join(p.Command(), " "); cmd != "/bin/sh -c echo $((6*7)) *.nothing" {
+		t.Errorf("command %q", cmd)
+	}
+	waitExit(t, p)
+	if b.String() != "42 *.nothing\n\nProcess sh finished\n" {
+		t.Errorf("buffer %q", b.String())
+	}
+}
+
+func TestSetFilterNilRestoresDefault(t *testing.T) {
+	rt := newRuntime(t, Config{})
+	b := rt.GetBufferCreate("sf")
+	var rec recorder
+	a := helperArgs("sf", "trap", "0")
+	a.Buffer = b
+	a.Filter = rec.filter
+	p := mustMake(t, rt, a)
+	waitUntil(t, rt, "ready", func() bool { return rec.String() == "ready\n" })
+	p.SetFilter(nil)
+	p.SendString("to the buffer\n")
+	waitUntil(t, rt, "buffer", func() bool { return b.String() == "to the buffer\n" })
+	if rec.String() != "ready\n" {
+		t.Errorf("old filter got %q", rec.String())
+	}
+	p.Delete()
+}
+
+func TestStatusChangesCoalesce(t *testing.T) {
+	// D2.2: changes that happen while nobody waits collapse into the last:
+	// SIGSTOP then SIGKILL gives only "killed\n".
+	rt := newRuntime(t, Config{})
+	var rec recorder
+	a := helperArgs("co", "ready")
+	a.Sentinel = rec.sentinel
+	a.Filter = rec.filter
+	p := mustMake(t, rt, a)
+	waitUntil(t, rt, "ready", func() bool { return rec.String() == "ready\n" })
+	syscall.Kill(p.ID(), syscall.SIGSTOP)
+	// Wait, without dispatching, until the kernel reports the stop.
+	deadline := time.Now().Add(longWait)
+	for {
+		data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.ID()))
+		if f := strings.Fields(string(data)); len(f) > 2 && f[2] == "T" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the child did not stop")
+		}
+		runtime.Gosched()
+	}
+	syscall.Kill(p.ID(), syscall.SIGKILL)
+	waitExit(t, p)
+	if len(rec.events) != 1 || rec.events[0] != "killed\n" {
+		t.Errorf("events %q, want only killed", rec.events)
+	}
+}
+
+func TestSentinelNeverRecursive(t *testing.T) {
+	// A sentinel that changes its own process's status is not re-entered;
+	// the new change is reported after it returns.
+	rt := newRuntime(t, Config{})
+	var events []string
+	depth := 0
+	a := helperArgs("nr", "ready")
+	a.Filter = func(*Process, string) {}
+	a.Sentinel = func(p *Process, e string) {
+		depth++
+		defer func() { depth-- }()
+		events = append(events, fmt.Sprintf("%d:%s", depth, e))
+		if e == "stopped (signal)\n" {
+			p.Delete()
+		}
+	}
+	p := mustMake(t, rt, a)
+	p.Stop(false)
+	waitExit(t, p)
+	if strings.Join(events, "") != "1:stopped (signal)\n1:killed\n" {
+		t.Errorf("events %q", events)
 	}
 }
