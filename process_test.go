@@ -1338,6 +1338,14 @@ func TestStatusChangesCoalesce(t *testing.T) {
 		runtime.Gosched()
 	}
 	syscall.Kill(p.ID(), syscall.SIGKILL)
+	// The reaper records statuses as they come; wait, still without
+	// dispatching, until it has recorded the death.
+	for p.Status() != StatusSignal {
+		if time.Now().After(deadline) {
+			t.Fatal("the death was not recorded")
+		}
+		runtime.Gosched()
+	}
 	waitExit(t, p)
 	if len(rec.events) != 1 || rec.events[0] != "killed\n" {
 		t.Errorf("events %q, want only killed", rec.events)

@@ -198,6 +198,9 @@ func registerRuntime(rt *Runtime) {
 					rts = append(rts, rt)
 				}
 				reaper.mu.Unlock()
+				if reapPending(rts) {
+					continue
+				}
 				for _, rt := range rts {
 					rt.reapAll()
 				}
@@ -217,6 +220,39 @@ func unregisterRuntime(rt *Runtime) {
 
 // reapTrace, when set (by tests), sees every wait4 result.
 var reapTrace func(rt *Runtime, pid, got int, err error, ws syscall.WaitStatus)
+
+// reapPending collects the pending statuses of our children one by one,
+// as the kernel names them, so a SIGCHLD costs a few system calls rather
+// than one per child. It reports false when it cannot finish that way (no
+// way to peek on this system, or a pending child that is not ours: the
+// host program's own, which only its owner may collect), and the caller
+// checks every child instead.
+func reapPending(rts []*Runtime) bool {
+	for range 4096 {
+		pid, ok := peekChild()
+		if !ok {
+			return false
+		}
+		if pid == 0 {
+			return true
+		}
+		var owner *Runtime
+		for _, rt := range rts {
+			rt.mu.Lock()
+			_, mine := rt.loop.children[pid]
+			rt.mu.Unlock()
+			if mine {
+				owner = rt
+				break
+			}
+		}
+		if owner == nil {
+			return false
+		}
+		owner.reapPid(pid)
+	}
+	return false
+}
 
 // reapAll checks every child of rt.
 func (rt *Runtime) reapAll() {
