@@ -70,7 +70,8 @@
 // (MakePipeProcess), pty_unix.go (pseudo-terminals), send.go (input),
 // signal.go (signals), filter.go, sentinel.go (event strings), coding.go
 // (coding systems), buffer.go (Buffer and Marker), shell.go
-// (ShellQuoteArgument and friends), lookpath.go (exec-path search).
+// (ShellQuoteArgument and friends), lookpath.go (exec-path search),
+// callproc.go (CallProcess and its family), list.go (ListProcesses).
 //
 // # Other systems
 //
