@@ -71,7 +71,8 @@
 // signal.go (signals), filter.go, sentinel.go (event strings), coding.go
 // (coding systems), buffer.go (Buffer and Marker), shell.go
 // (ShellQuoteArgument and friends), lookpath.go (exec-path search),
-// callproc.go (CallProcess and its family), list.go (ListProcesses).
+// callproc.go (CallProcess and its family), list.go (ListProcesses), tq.go
+// (transaction queues).
 //
 // # Other systems
 //

@@ -105,9 +105,11 @@ type Config struct {
 	DefaultProcessCodingSystem Coding
 
 	// ErrorHandler receives errors from filters and sentinels (a recovered
-	// panic, as Emacs catches an error in a filter). It is called on the
-	// goroutine that ran the callback. Nil logs with log/slog, with Emacs's
-	// texts "error in process filter: ..." and "error in process sentinel: ...".
+	// panic, as Emacs catches an error in a filter, as a *CallbackError) and
+	// from transaction-queue handlers. It is called on the goroutine that
+	// ran the callback. Nil logs with log/slog, with Emacs's texts "error in
+	// process filter: ...", "error in process sentinel: ..." and "Error
+	// while processing tq callback: ...".
 	ErrorHandler func(err error)
 
 	// DebugOnError is debug-on-error: a panic in a filter or sentinel is not
@@ -226,13 +228,13 @@ func (rt *Runtime) defaultDirectory() string {
 	return wd
 }
 
-// reportCallbackError hands a recovered panic to Config.ErrorHandler.
-func (rt *Runtime) reportCallbackError(err *CallbackError) {
+// reportError hands an error from a callback of p to Config.ErrorHandler.
+func (rt *Runtime) reportError(p *Process, err error) {
 	if rt.cfg.ErrorHandler != nil {
 		rt.cfg.ErrorHandler(err)
 		return
 	}
-	slog.Error(err.Error(), "process", err.Process.Name())
+	slog.Error(err.Error(), "process", p.Name())
 }
 
 // uniqueProcessName returns name, or name<1>, name<2>, ... whichever is free

@@ -171,7 +171,7 @@ func (rt *Runtime) callback(p *Process, sentinel bool, f func()) {
 	}
 	defer func() {
 		if v := recover(); v != nil {
-			rt.reportCallbackError(&CallbackError{Process: p, Sentinel: sentinel, Value: v})
+			rt.reportError(p, &CallbackError{Process: p, Sentinel: sentinel, Value: v})
 		}
 	}()
 	f()
