@@ -30,6 +30,12 @@ var (
 	// ErrProgramIsDirectory is returned by MakeProcess when the program is
 	// a directory: "Specified program for new process is a directory".
 	ErrProgramIsDirectory = errors.New("Specified program for new process is a directory")
+
+	// ErrNoProgram is returned by MakeProcess (and StartProcess) when no
+	// program is given and the connection is not a pty: only a pty can be
+	// opened without a program. Emacs 28 makes a process there that can
+	// neither read nor write ("Output file descriptor of NAME is closed").
+	ErrNoProgram = errors.New("No program given: a process with no program needs a pty connection")
 )
 
 // FileError is Emacs's file-error family: an operation on a file failed.

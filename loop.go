@@ -105,7 +105,7 @@ func (rt *Runtime) armLocked(p *Process) {
 	if pl == nil {
 		return
 	}
-	wantIn := p.infd >= 0 && !p.inReady && !p.stopped
+	wantIn := p.infd >= 0 && !p.inReady && !p.stopped && !p.ptyEnded
 	wantOut := p.outfd >= 0 && len(p.wq) > 0 && !p.inWritable
 	if p.infd >= 0 && p.infd == p.outfd {
 		if wantIn || wantOut {
@@ -227,7 +227,7 @@ func (rt *Runtime) dispatchTurn(only *Process) {
 func (rt *Runtime) readOnce(p *Process) {
 	rt.mu.Lock()
 	fd := p.infd
-	if fd < 0 || p.stopped {
+	if fd < 0 || p.stopped || p.ptyEnded {
 		p.inReady = false
 		rt.mu.Unlock()
 		return
@@ -297,10 +297,22 @@ func (rt *Runtime) callFilter(p *Process, f Filter, s string) {
 // endOfOutput handles end of file on p's output: a child that closed its
 // output keeps running (its exit comes from the reaper); a pipe process is
 // closed. The dispatch lock must be held.
+//
+// A pty master reports the end (EIO on Linux) once no program has the
+// terminal open, which a child does just before it exits (GNU programs
+// close their standard streams before exiting). Closing the master then
+// would hang the terminal up and kill the exiting child with SIGHUP. So a
+// live child's pty master stops being read but stays open until the
+// child's exit is dispatched, as in Emacs.
 func (rt *Runtime) endOfOutput(p *Process) {
 	rt.flushDecoder(p)
 	rt.mu.Lock()
 	p.inReady = false
+	if p.ptyOut && p.kind == kindReal && p.pid > 0 && !p.status.dead() && !p.deleted {
+		p.ptyEnded = true
+		rt.mu.Unlock()
+		return
+	}
 	rt.closeInLocked(p)
 	if p.kind != kindReal && !p.status.dead() {
 		p.status = rawStatus{kind: rawExit}

@@ -41,13 +41,21 @@ type ProcessArgs struct {
 	Buffer *Buffer
 	// Command is :command, the program and its arguments. A program named
 	// without a slash is searched for in Config.ExecPath; a relative name
-	// with a slash is relative to the working directory. Nil with a PTY
-	// connection opens a pty with no program.
+	// with a slash is relative to the working directory. Nil (or empty)
+	// with a PTY connection opens a pty with no program: a terminal that
+	// other programs may open by its TTYName, whose input and output go
+	// through the process like a child's. Nil with any other connection is
+	// an error (Emacs 28 makes a process that can neither read nor write).
 	Command []string
 	// Coding is :coding; zero fields take the defaults (see Config).
 	Coding Coding
-	// ConnectionType is :connection-type; DefaultConnection means
-	// Config.ProcessConnectionType. A non-nil Stderr forces Pipe.
+	// ConnectionType is :connection-type: Pipe, PTY, or a pty on one side
+	// only (PTYInPipeOut, PipeInPTYOut). DefaultConnection means
+	// Config.ProcessConnectionType, except that with a non-nil Stderr it
+	// means Pipe (the newest manual: process-connection-type is ignored
+	// when :stderr is given). An explicit pty with a non-nil Stderr puts
+	// standard input and output on the pty and standard error on Stderr, as
+	// Emacs 29 and later do (Emacs 28 used pipes whatever was asked).
 	ConnectionType ConnectionType
 	// NoQuery is :noquery: the process's query-on-exit flag starts false.
 	NoQuery bool
@@ -89,6 +97,8 @@ type Process struct {
 	command []string // fixed when made
 	pid     int      // fixed; 0 for pipe processes
 	ttyName string   // fixed; "" for pipes
+	ptyIn   bool     // fixed: the child's input is a pty (outfd is its master)
+	ptyOut  bool     // fixed: the child's output is a pty (infd is its master)
 	contact any      // process-contact's value: true, or PipeArgs
 	mark    *Marker  // the process mark; the pointer never changes
 
@@ -111,12 +121,14 @@ type Process struct {
 	exitReported    bool // the sentinel for a dead status has returned
 	deleted         bool
 	stderrProc      *Process // the standard error pipe process, if any
+	ptyCol          int      // bytes sent into the pty's current input line (see chunkPTYInput)
 
 	// Descriptors (guarded by rt.mu; closed only with the dispatch lock).
 	infd, outfd         int  // reading end of the output, writing end of the input; -1 when closed
 	stderrW             int  // a pipe process's writing end, handed to one child as stderr
 	ptySlave            int  // a pty with no program keeps the terminal side open
 	eofSent             bool // SendEOF closed the input: later sends are discarded
+	ptyEnded            bool // the pty master reported the end of output; kept open until the child's exit
 	writeErr            error
 	inAdded, outAdded   bool // descriptors known to the poller
 	inReady, inWritable bool
@@ -156,8 +168,15 @@ func wrongType(pred string, v any) error {
 // MakeProcess is make-process: it starts a child running a.Command and
 // returns its process object. The child runs in its own session and
 // process group, with standard input and output connected to eproc through
-// pipes (or a pty) and standard error mixed with standard output unless
-// a.Stderr says otherwise.
+// pipes or a pty (see ConnectionType) and standard error mixed with
+// standard output unless a.Stderr says otherwise.
+//
+// A pty is the child's controlling terminal, with the modes Emacs gives a
+// subprocess's terminal (checked with stty -a under Emacs 28.2): no echo,
+// canonical input with ^D as end of file and erase and kill disabled,
+// signal characters ^C ^\ ^Z, CR read as NL, and no NL to CRNL on output;
+// its window size starts at 0x0 (see SetWindowSize). TTYName tells whether
+// the child got a pty.
 //
 // A program that cannot be found on the exec path is an error wrapping
 // fs.ErrNotExist ("Searching for program: No such file or directory,
@@ -172,24 +191,39 @@ func (rt *Runtime) MakeProcess(a ProcessArgs) (*Process, error) {
 	if a.Stop {
 		return nil, wrongType("null", "t")
 	}
+	var stderrPipe *Process
+	hasStderr := false
+	switch s := a.Stderr.(type) {
+	case nil:
+	case *Buffer:
+		hasStderr = s != nil
+	case *Process:
+		if s == nil || s.kind != kindPipe {
+			return nil, errors.New("Process is not a pipe process")
+		}
+		stderrPipe = s
+		hasStderr = true
+	default:
+		return nil, wrongType("bufferp", a.Stderr)
+	}
 	conn := a.ConnectionType
 	if conn == DefaultConnection {
 		conn = rt.cfg.ProcessConnectionType
+		if hasStderr {
+			conn = Pipe
+		}
 	}
 	if conn == DefaultConnection {
 		conn = PTY
 	}
-	if conn != Pipe && conn != PTY {
+	if conn < DefaultConnection || conn > PipeInPTYOut {
 		return nil, fmt.Errorf("Unknown connection type: %v", conn)
 	}
-	if a.Stderr != nil {
-		conn = Pipe
-	}
-	if conn == PTY && !ptySupported {
+	if !ptySupported {
 		conn = Pipe
 	}
 	if len(a.Command) == 0 && conn != PTY {
-		return nil, wrongType("stringp", "nil")
+		return nil, ErrNoProgram
 	}
 	decCS, encCS, err := rt.resolveCoding(a.Coding)
 	if err != nil {
@@ -204,21 +238,6 @@ func (rt *Runtime) MakeProcess(a ProcessArgs) (*Process, error) {
 			err = syscall.ENOTDIR
 		}
 		return nil, &FileError{Op: "Setting current directory", Err: unwrapErrno(err), Path: dir}
-	}
-	var stderrPipe *Process
-	switch s := a.Stderr.(type) {
-	case nil:
-	case *Buffer:
-		if s == nil {
-			break
-		}
-	case *Process:
-		if s == nil || s.kind != kindPipe {
-			return nil, errors.New("Process is not a pipe process")
-		}
-		stderrPipe = s
-	default:
-		return nil, wrongType("bufferp", a.Stderr)
 	}
 
 	var argv []string
@@ -288,7 +307,7 @@ func (rt *Runtime) MakeProcess(a ProcessArgs) (*Process, error) {
 		}
 		rt.mu.Unlock()
 	}
-	sp, err := spawn(spawnRequest{path: path, argv: argv, env: env, dir: dir, pty: conn == PTY, stderr: stderrFD})
+	sp, err := spawn(spawnRequest{path: path, argv: argv, env: env, dir: dir, ptyIn: conn.ptyIn(), ptyOut: conn.ptyOut(), stderr: stderrFD})
 	if err != nil {
 		if stderrPipe != nil && a.Stderr != StderrTarget(stderrPipe) {
 			stderrPipe.Delete()
@@ -316,6 +335,7 @@ func (rt *Runtime) MakeProcess(a ProcessArgs) (*Process, error) {
 	}
 	p.pid = sp.pid
 	p.ttyName = sp.ttyName
+	p.ptyIn, p.ptyOut = sp.ttyName != "" && conn.ptyIn(), sp.ttyName != "" && conn.ptyOut()
 	p.infd, p.outfd, p.ptySlave = sp.infd, sp.outfd, sp.ptySlave
 
 	rt.mu.Lock()
@@ -411,8 +431,11 @@ func (p *Process) ID() int { return p.pid }
 // "pipe", "network" or "serial".
 func (p *Process) Type() string { return p.kind.String() }
 
-// TTYName returns the name of the terminal the child uses
-// (process-tty-name), or "" when it uses pipes.
+// TTYName returns the name of the pty the process uses, such as
+// "/dev/pts/3" (process-tty-name): for a pty with no program, for a child
+// with a PTY connection, and for one with a pty on one side only
+// (PTYInPipeOut, PipeInPTYOut). It is "" when the process uses pipes only,
+// so it tells which connection a child really got.
 func (p *Process) TTYName() string { return p.ttyName }
 
 // Contact returns process-contact's value with no key: true for a child;

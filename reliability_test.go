@@ -343,7 +343,7 @@ func TestBadInput(t *testing.T) {
 		err  func() error
 		want string
 	}{
-		{"empty command", func() error { _, err := rt.MakeProcess(ProcessArgs{Name: "x", ConnectionType: Pipe}); return err }, "Wrong type argument: stringp, nil"},
+		{"empty command", func() error { _, err := rt.MakeProcess(ProcessArgs{Name: "x", ConnectionType: Pipe}); return err }, ErrNoProgram.Error()},
 		{"missing program", func() error {
 			_, err := rt.MakeProcess(ProcessArgs{Name: "x", Command: []string{"no-such-prog-xyz"}})
 			return err

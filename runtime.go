@@ -13,6 +13,12 @@ import (
 // ConnectionType says how a child's standard input and output are connected
 // to eproc: Emacs's process-connection-type and make-process's
 // :connection-type.
+//
+// Besides Pipe and PTY, the newest Emacs manual lets the two directions
+// differ, :connection-type (INPUT . OUTPUT); PTYInPipeOut and PipeInPTYOut
+// are those forms. The side on a pty gets a pty set up as for PTY (see
+// MakeProcess), and that pty is the child's controlling terminal; standard
+// error follows standard output unless ProcessArgs.Stderr says otherwise.
 type ConnectionType int
 
 const (
@@ -22,21 +28,36 @@ const (
 	Pipe
 	// PTY connects the child through a pseudo-terminal (Emacs's t / 'pty).
 	PTY
+	// PTYInPipeOut gives the child a pty as standard input and a pipe as
+	// standard output (Emacs's '(pty . pipe)).
+	PTYInPipeOut
+	// PipeInPTYOut gives the child a pipe as standard input and a pty as
+	// standard output (Emacs's '(pipe . pty)).
+	PipeInPTYOut
 )
 
-// String returns Emacs's symbol for the connection type: "pipe", "pty" or
-// "nil" for DefaultConnection.
+// String returns Emacs's printed value for the connection type: "pipe",
+// "pty", "(pty . pipe)", "(pipe . pty)", or "nil" for DefaultConnection.
 func (t ConnectionType) String() string {
 	switch t {
 	case Pipe:
 		return "pipe"
 	case PTY:
 		return "pty"
+	case PTYInPipeOut:
+		return "(pty . pipe)"
+	case PipeInPTYOut:
+		return "(pipe . pty)"
 	case DefaultConnection:
 		return "nil"
 	}
 	return "ConnectionType(" + strconv.Itoa(int(t)) + ")"
 }
+
+// ptyIn and ptyOut say which of the child's standard streams a connection
+// type puts on a pty: its input, its output.
+func (t ConnectionType) ptyIn() bool  { return t == PTY || t == PTYInPipeOut }
+func (t ConnectionType) ptyOut() bool { return t == PTY || t == PipeInPTYOut }
 
 // Coding names the coding systems of a process: Emacs's :coding keyword.
 // A name is an Emacs coding-system name such as "utf-8" or "latin-1-unix";
@@ -51,8 +72,10 @@ type Coding struct {
 // means Emacs's defaults; each field names the variable it stands for.
 type Config struct {
 	// ProcessConnectionType is process-connection-type: the connection used
-	// when ProcessArgs.ConnectionType is DefaultConnection. Zero means PTY,
-	// as in Emacs.
+	// when ProcessArgs.ConnectionType is DefaultConnection and
+	// ProcessArgs.Stderr is nil (a child with its own standard error gets
+	// pipes unless the call asks otherwise, as in Emacs). Zero means PTY,
+	// as in Emacs. On systems without ptys (Windows) every child gets pipes.
 	ProcessConnectionType ConnectionType
 
 	// KeepExitedProcesses is delete-exited-processes set to nil: processes

@@ -25,6 +25,12 @@ func (p *Process) sendableLocked() error {
 // child closed its input, SendString returns an error and closes our end;
 // the process's status stays what the child's really is (Emacs 28 fakes
 // "exited abnormally with code 256").
+//
+// Into a pty in canonical mode, no line is cut, however long: eproc inserts
+// the terminal's EOF character (^D) before a line outgrows the terminal's
+// line buffer (4095 bytes on Linux), which hands the reader the line so
+// far. So a reader sees a longer line in pieces, and every byte arrives
+// (Emacs 28 drops the bytes beyond 4095). See pty.go.
 func (p *Process) SendString(s string) error {
 	if p == nil {
 		return ErrNilProcess
@@ -45,27 +51,38 @@ func (p *Process) SendString(s string) error {
 		return nil // after SendEOF, or a pipe process: nothing reads it
 	}
 	data := p.enc.encode(s)
+	if p.ptyIn {
+		data = p.chunkForPTYLocked(data)
+	}
+	target, err := p.enqueueLocked(data)
+	rt.mu.Unlock()
+	if err != nil || target == 0 {
+		return err
+	}
+	return p.waitWritten(target)
+}
+
+// enqueueLocked writes data to p's input as far as it goes now and queues
+// the rest for the loop. It returns 0 when everything was written, else
+// the count of queued bytes to wait for with waitWritten. rt.mu must be
+// held, and p.outfd must be open.
+func (p *Process) enqueueLocked(data []byte) (target int64, err error) {
 	if len(p.wq) == 0 {
 		n, err := writeFD(p.outfd, data)
 		if err != nil && err != errAgain {
-			err = p.failWriteLocked(err)
-			rt.mu.Unlock()
-			return err
+			return 0, p.failWriteLocked(err)
 		}
 		data = data[n:]
 		p.queued += int64(n)
 		p.written += int64(n)
 		if len(data) == 0 {
-			rt.mu.Unlock()
-			return nil
+			return 0, nil
 		}
 	}
 	p.wq = append(p.wq, data...)
 	p.queued += int64(len(data))
-	target := p.queued
-	rt.armLocked(p)
-	rt.mu.Unlock()
-	return p.waitWritten(target)
+	p.rt.armLocked(p)
+	return p.queued, nil
 }
 
 // waitWritten dispatches until the input queued up to target is written,
@@ -125,8 +142,10 @@ func (rt *Runtime) flushWrites(p *Process) {
 	}
 	if len(p.wq) == 0 {
 		p.wq = nil
-		return
 	}
+	// Re-arm even when all is written: on a pty, input and output share
+	// one descriptor, and the one-shot report of room for input disarmed
+	// the reading of output too.
 	rt.armLocked(p)
 }
 
@@ -151,9 +170,10 @@ func (p *Process) SendRegion(b *Buffer, start, end int) error {
 // SendEOF makes the process see end of file on its input
 // (process-send-eof), after any input already sent. On a pipe our writing
 // end is closed, and later sends are discarded, as in Emacs. On a pty the
-// terminal's EOF character (^D) is written, which ends input only at the
-// start of a line: after unterminated text it just pushes the text to
-// the reader.
+// terminal's EOF character (^D) is written after the input already sent,
+// and SendEOF returns once it is written. As on a terminal, it ends input
+// only at the start of a line: after unterminated text it just hands the
+// text to the reader, and a second SendEOF ends the input.
 func (p *Process) SendEOF() error {
 	if p == nil {
 		return ErrNilProcess
@@ -163,6 +183,19 @@ func (p *Process) SendEOF() error {
 	if err := p.sendableLocked(); err != nil {
 		rt.mu.Unlock()
 		return err
+	}
+	if p.writeErr != nil {
+		err := p.writeErr
+		rt.mu.Unlock()
+		return err
+	}
+	if p.outfd >= 0 && p.ptyIn {
+		target, err := p.enqueueLocked([]byte{p.eofCharLocked()})
+		rt.mu.Unlock()
+		if err != nil || target == 0 {
+			return err
+		}
+		return p.waitWritten(target)
 	}
 	if len(p.wq) > 0 {
 		target := p.queued
@@ -174,12 +207,6 @@ func (p *Process) SendEOF() error {
 	}
 	defer rt.mu.Unlock()
 	if p.outfd < 0 {
-		return nil
-	}
-	if p.outfd == p.infd {
-		if _, err := writeFD(p.outfd, []byte{4}); err != nil {
-			return fmt.Errorf("Process %s: %w", p.name, err)
-		}
 		return nil
 	}
 	rt.forgetFDLocked(p.outfd)

@@ -99,15 +99,14 @@ func (p *Process) signalTarget() error {
 }
 
 // sendSignal delivers sig to p's process group, or with currentGroup on a
-// pty to the terminal's foreground process group (a job-control shell's
-// current job).
+// pty as the terminal would (see signalTerminal).
 func (p *Process) sendSignal(sig syscall.Signal, currentGroup bool) error {
 	if err := p.signalTarget(); err != nil {
 		return err
 	}
 	if currentGroup && p.ttyName != "" {
-		if err := p.signalForeground(sig); err == nil {
-			return nil
+		if done, err := p.signalTerminal(sig); done {
+			return err
 		}
 	}
 	if p.pid <= 0 {
@@ -119,18 +118,51 @@ func (p *Process) sendSignal(sig syscall.Signal, currentGroup bool) error {
 	return nil
 }
 
-// Interrupt sends SIGINT (interrupt-process). With currentGroup on a pty
-// it goes to the terminal's foreground process group, as typing C-c would.
+// signalTerminal delivers sig to the foreground process group of p's
+// terminal: a job-control shell's current job, or the child itself. When
+// the program on the terminal has turned signal characters off (stty
+// -isig, as full-screen programs and line editors do) and sig has a
+// character (SIGINT ^C, SIGQUIT ^\, SIGTSTP ^Z), the character is sent as
+// input instead, after any input already queued, for the program to act on
+// as it would on the key, as Emacs does. done is false when the terminal
+// has no foreground group, and the caller falls back to the child's group.
+//
+// Emacs also writes the character when signal characters are on, letting
+// the terminal raise the signal; eproc signals the group directly, which
+// works even when the program does not read its input, but does not
+// discard unread input and output as the terminal does on ^C.
+func (p *Process) signalTerminal(sig syscall.Signal) (done bool, err error) {
+	rt := p.rt
+	rt.mu.Lock()
+	if p.ptyIn && p.outfd >= 0 && p.writeErr == nil {
+		if ch, isig, ok := signalChar(p.outfd, sig); ok && !isig {
+			_, err := p.enqueueLocked([]byte{ch})
+			rt.mu.Unlock()
+			return true, err
+		}
+	}
+	rt.mu.Unlock()
+	return p.signalForeground(sig) == nil, nil
+}
+
+// Interrupt sends SIGINT (interrupt-process). With currentGroup false it
+// goes to the child's process group (the child leads its own, in its own
+// session, as under Emacs). With currentGroup on a pty it goes to the
+// terminal's foreground process group, as typing C-c would: the current
+// job of a job-control shell, leaving the shell running (see
+// signalTerminal for a program that reads ^C itself).
 func (p *Process) Interrupt(currentGroup bool) error {
 	return p.sendSignal(syscall.SIGINT, currentGroup)
 }
 
-// Kill sends SIGKILL (kill-process).
+// Kill sends SIGKILL (kill-process), to the child's process group or with
+// currentGroup on a pty to the terminal's foreground process group.
 func (p *Process) Kill(currentGroup bool) error {
 	return p.sendSignal(syscall.SIGKILL, currentGroup)
 }
 
-// Quit sends SIGQUIT (quit-process).
+// Quit sends SIGQUIT (quit-process), as Interrupt sends SIGINT: with
+// currentGroup on a pty as typing C-\ would.
 func (p *Process) Quit(currentGroup bool) error {
 	return p.sendSignal(syscall.SIGQUIT, currentGroup)
 }

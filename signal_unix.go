@@ -30,14 +30,15 @@ func killPid(pid int, sig syscall.Signal) error {
 // terminal (a job-control shell's current job, or the shell itself).
 func (p *Process) signalForeground(sig syscall.Signal) error {
 	p.rt.mu.Lock()
-	fd := p.infd
-	p.rt.mu.Unlock()
+	fd := p.masterLocked()
 	if fd < 0 {
+		p.rt.mu.Unlock()
 		return fmt.Errorf("Process %s is not active: %w", p.name, ErrNotActive)
 	}
-	pgrp, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP)
+	pgrp, err := foregroundGroup(fd)
+	p.rt.mu.Unlock()
 	if err != nil || pgrp <= 0 {
-		return fmt.Errorf("Process %s: no foreground process group: %w", p.name, err)
+		return errNoForeground(p, err)
 	}
 	return unix.Kill(-pgrp, sig)
 }

@@ -22,7 +22,8 @@ type spawnRequest struct {
 	argv   []string
 	env    []string
 	dir    string
-	pty    bool
+	ptyIn  bool
+	ptyOut bool
 	stderr int
 }
 
@@ -61,6 +62,15 @@ func (rt *Runtime) reapPid(pid int)                          {}
 func (rt *Runtime) reapAll()                                 {}
 func (p *Process) hangupForKilledBuffer()                    {}
 func (p *Process) signalForeground(sig syscall.Signal) error { return errors.ErrUnsupported }
+
+// No ptys: these are never reached, since ptySupported is false.
+
+const ptyMaxLine = 4095
+
+func setWindowSize(master, rows, cols int) error                   { return errors.ErrUnsupported }
+func foregroundGroup(master int) (int, error)                      { return 0, errors.ErrUnsupported }
+func readLineMode(master int, m *ptyLineMode) error                { return errors.ErrUnsupported }
+func signalChar(master int, sig syscall.Signal) (byte, bool, bool) { return 0, false, false }
 
 // Job-control signals, which this system does not have.
 const (

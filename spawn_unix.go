@@ -61,18 +61,18 @@ func killGroup(pid int, sig syscall.Signal) error {
 
 // spawnRequest describes a child to start.
 type spawnRequest struct {
-	path   string   // the program's file
-	argv   []string // argv[0] is the program as named
-	env    []string
-	dir    string
-	pty    bool
-	stderr int // -1: mixed with stdout; -2: the null device; else a descriptor
+	path          string   // the program's file; "" opens a pty with no program
+	argv          []string // argv[0] is the program as named
+	env           []string
+	dir           string
+	ptyIn, ptyOut bool // which of the child's standard input and output go through a pty
+	stderr        int  // -1: as stdout; -2: the null device; else a descriptor
 }
 
 // spawnResult is a started child: our ends of its input and output.
 type spawnResult struct {
 	pid         int
-	infd, outfd int
+	infd, outfd int // the same descriptor, the pty's master, when both sides use the pty
 	ttyName     string
 	ptySlave    int  // a pty with no program keeps its slave open; else -1
 	failed      bool // the program could not be run: status says how it ended
@@ -89,57 +89,103 @@ type execError struct {
 func (e *execError) Error() string { return e.path + ": " + errorReason(e.err) }
 func (e *execError) Unwrap() error { return e.err }
 
-// spawn starts a child in its own session with pipes for its standard
-// input and output (and for standard error, as asked).
-func spawn(r spawnRequest) (spawnResult, error) {
-	if r.pty {
-		return spawnPTY(r)
-	}
-	var in, out [2]int
-	if err := pipeCloexec(in[:]); err != nil {
-		return spawnResult{}, &FileError{Op: "Creating pipe", Err: err}
-	}
-	if err := pipeCloexec(out[:]); err != nil {
-		unix.Close(in[0])
-		unix.Close(in[1])
-		return spawnResult{}, &FileError{Op: "Creating pipe", Err: err}
-	}
-	errfd := out[1]
-	devnull := -1
-	switch {
-	case r.stderr >= 0:
-		errfd = r.stderr
-	case r.stderr == -2:
-		fd, err := unix.Open(os.DevNull, unix.O_WRONLY|unix.O_CLOEXEC, 0)
-		if err == nil {
-			devnull = fd
-			errfd = fd
+// spawn starts a child in its own session with pipes or a pty for its
+// standard input and output (and for standard error, as asked). A pty
+// becomes the child's controlling terminal.
+func spawn(r spawnRequest) (res spawnResult, err error) {
+	res = spawnResult{infd: -1, outfd: -1, ptySlave: -1}
+	var childEnds []int // closed in the parent once the child has them
+	defer func() {
+		for _, fd := range childEnds {
+			unix.Close(fd)
+		}
+		if err != nil {
+			if res.infd >= 0 {
+				unix.Close(res.infd)
+			}
+			if res.outfd >= 0 && res.outfd != res.infd {
+				unix.Close(res.outfd)
+			}
+			res = spawnResult{}
+		}
+	}()
+	master, slave := -1, -1
+	if r.ptyIn || r.ptyOut {
+		var name string
+		if master, slave, name, err = openPTY(); err != nil {
+			return res, err
+		}
+		childEnds = append(childEnds, slave)
+		if r.ptyIn {
+			res.outfd = master
+		}
+		if r.ptyOut {
+			res.infd = master
+		}
+		if err = setupTermios(slave); err != nil {
+			return res, &FileError{Op: "Setting up the pty", Err: err}
+		}
+		res.ttyName = name
+		if r.path == "" {
+			// A pty with no program: keep the slave open so that reading
+			// the master does not fail until another program opens the tty.
+			childEnds = nil
+			res.ptySlave = slave
+			return res, nil
 		}
 	}
-	pid, err := forkExec(r, []uintptr{uintptr(in[0]), uintptr(out[1]), uintptr(errfd)}, false)
-	unix.Close(in[0])
-	unix.Close(out[1])
-	if devnull >= 0 {
-		unix.Close(devnull)
+	var files [3]uintptr
+	ctty := -1
+	if r.ptyIn {
+		files[0] = uintptr(slave)
+		ctty = 0
+	} else {
+		var in [2]int
+		if err = pipeCloexec(in[:]); err != nil {
+			return res, &FileError{Op: "Creating pipe", Err: err}
+		}
+		childEnds = append(childEnds, in[0])
+		res.outfd = in[1]
+		unix.SetNonblock(in[1], true)
+		files[0] = uintptr(in[0])
 	}
-	if err != nil {
-		unix.Close(in[1])
-		unix.Close(out[0])
-		return spawnResult{}, err
+	if r.ptyOut {
+		files[1] = uintptr(slave)
+		if ctty < 0 {
+			ctty = 1
+		}
+	} else {
+		var out [2]int
+		if err = pipeCloexec(out[:]); err != nil {
+			return res, &FileError{Op: "Creating pipe", Err: err}
+		}
+		childEnds = append(childEnds, out[1])
+		res.infd = out[0]
+		unix.SetNonblock(out[0], true)
+		files[1] = uintptr(out[1])
 	}
-	unix.SetNonblock(in[1], true)
-	unix.SetNonblock(out[0], true)
-	return spawnResult{pid: pid, infd: out[0], outfd: in[1], ptySlave: -1}, nil
+	files[2] = files[1]
+	switch {
+	case r.stderr >= 0:
+		files[2] = uintptr(r.stderr)
+	case r.stderr == -2:
+		if fd, err := unix.Open(os.DevNull, unix.O_WRONLY|unix.O_CLOEXEC, 0); err == nil {
+			childEnds = append(childEnds, fd)
+			files[2] = uintptr(fd)
+		}
+	}
+	res.pid, err = forkExec(r, files[:], ctty)
+	return res, err
 }
 
 // forkExec starts the child with files as its descriptors 0, 1 and 2, in a
-// new session (with files[0] as its controlling terminal when ctty).
-func forkExec(r spawnRequest, files []uintptr, ctty bool) (int, error) {
+// new session, with files[ctty] as its controlling terminal when ctty >= 0.
+func forkExec(r spawnRequest, files []uintptr, ctty int) (int, error) {
 	attr := &syscall.ProcAttr{
 		Dir:   r.dir,
 		Env:   r.env,
 		Files: files,
-		Sys:   &syscall.SysProcAttr{Setsid: true, Setctty: ctty, Ctty: 0},
+		Sys:   &syscall.SysProcAttr{Setsid: true, Setctty: ctty >= 0, Ctty: max(ctty, 0)},
 	}
 	pid, err := syscall.ForkExec(r.path, r.argv, attr)
 	if err == nil {
