@@ -84,6 +84,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
@@ -252,6 +253,12 @@ type decoder interface {
 	// flushes everything: an incomplete sequence comes out as raw bytes.
 	// Returns "" when everything was carried over (callers then skip the filter call).
 	decode(src []byte, atEOF bool) string
+	// decodeOwned is decode (not at EOF) for a src the caller may give
+	// away: where the text is the bytes themselves (utf-8-unix,
+	// raw-text-unix, no-conversion, with nothing carried over) the string
+	// shares src's memory instead of copying it, and kept is true: the
+	// caller must never touch src again. Otherwise the text is a copy.
+	decodeOwned(src []byte) (s string, kept bool)
 	// name is the coding system now in effect: for undecided / EOL-undecided
 	// systems it is the detected one once decided (e.g. "utf-8-dos").
 	// Until something is decided it is the name the system was looked up
@@ -459,6 +466,22 @@ func (d *streamDecoder) updateFast() {
 	k := d.fam.kind
 	d.fast = d.t == nil && d.eol == EOLUnix && !d.cr &&
 		(k == kindUTF8 || k == kindRawText || k == kindNoConversion)
+}
+
+func (d *streamDecoder) decodeOwned(src []byte) (string, bool) {
+	if !d.fast || len(d.carry) > 0 || len(src) == 0 {
+		return d.decode(src, false), false
+	}
+	n := len(src)
+	if d.fam.kind == kindUTF8 {
+		n -= incompleteUTF8Tail(src)
+	}
+	d.carry = append(d.carry[:0], src[n:]...)
+	if n == 0 {
+		return "", false
+	}
+	d.atStart = false
+	return unsafe.String(&src[0], n), true
 }
 
 func (d *streamDecoder) decode(src []byte, atEOF bool) string {

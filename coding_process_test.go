@@ -76,3 +76,25 @@ func TestArgumentsEncoded(t *testing.T) {
 		t.Errorf("coding-system-for-write gave %s", enc)
 	}
 }
+
+func TestDecodeOwnedMatchesDecode(t *testing.T) {
+	// decodeOwned (zero-copy for large reads) gives what decode gives, for
+	// every split of a text with multibyte characters and raw bytes.
+	text := []byte("héllo wörld \xff\xfe 日本語 ok\n")
+	for _, name := range []string{"utf-8-unix", "no-conversion", "utf-8-dos", "latin-1-unix", "undecided"} {
+		cs, err := LookupCodingSystem(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for cut := 0; cut <= len(text); cut++ {
+			want := cs.newDecoder()
+			got := cs.newDecoder()
+			w := want.decode(append([]byte(nil), text[:cut]...), false) + want.decode(append([]byte(nil), text[cut:]...), false) + want.decode(nil, true)
+			a, _ := got.decodeOwned(append([]byte(nil), text[:cut]...))
+			b, _ := got.decodeOwned(append([]byte(nil), text[cut:]...))
+			if g := a + b + got.decode(nil, true); g != w {
+				t.Errorf("%s split at %d: %q, want %q", name, cut, g, w)
+			}
+		}
+	}
+}

@@ -48,7 +48,8 @@ type loopState struct {
 	pollMu   chanMutex    // held by the leader while it waits in the poller
 	events   []pollEvent  // the leader's; guarded by pollMu
 	dispatch dispatchLock // serialises reads, filters and sentinels
-	buf      []byte       // the read buffer; guarded by dispatch
+	buf      []byte       // the read buffer for drains; guarded by dispatch
+	spare    []byte       // the next read's buffer, nil once given to a string; guarded by dispatch
 }
 
 func (l *loopState) init() {
@@ -233,13 +234,17 @@ func (rt *Runtime) readOnce(p *Process) {
 		return
 	}
 	rt.mu.Unlock()
-	n, err := readFD(fd, rt.loop.buf)
+	buf := rt.loop.spare
+	if buf == nil {
+		buf = make([]byte, len(rt.loop.buf))
+	}
+	n, err := readFD(fd, buf)
 	switch {
 	case n > 0:
 		// Settle readiness before the filter runs: a filter that accepts
 		// output again (re-entering the loop) must find p armed or queued.
 		rt.mu.Lock()
-		if n == len(rt.loop.buf) {
+		if n == len(buf) {
 			// Probably more: stay ready for the next turn, unarmed.
 			rt.loop.ready = append(rt.loop.ready, p)
 		} else {
@@ -247,13 +252,23 @@ func (rt *Runtime) readOnce(p *Process) {
 			rt.armLocked(p)
 		}
 		rt.mu.Unlock()
-		rt.deliver(p, rt.loop.buf[:n])
+		rt.loop.spare = buf
+		if n >= len(buf)/4 {
+			// A large read becomes the filter's string without a copy when
+			// the decoder allows (the string then keeps at most four times
+			// its size alive); the next read gets a new buffer.
+			rt.deliverOwned(p, buf[:n])
+		} else {
+			rt.deliver(p, buf[:n])
+		}
 	case err == errAgain:
+		rt.loop.spare = buf
 		rt.mu.Lock()
 		p.inReady = false
 		rt.armLocked(p)
 		rt.mu.Unlock()
 	default: // end of file, or an error that ends the stream
+		rt.loop.spare = buf
 		rt.endOfOutput(p)
 	}
 }
@@ -268,6 +283,25 @@ func (rt *Runtime) deliver(p *Process, data []byte) {
 	f := p.filter
 	rt.mu.Unlock()
 	s := dec.decode(data, false)
+	if s == "" {
+		return
+	}
+	rt.callFilter(p, f, s)
+}
+
+// deliverOwned is deliver for bytes in rt.loop.spare, which the decoder may
+// keep as the string's memory. The dispatch lock must be held.
+func (rt *Runtime) deliverOwned(p *Process, data []byte) {
+	rt.mu.Lock()
+	p.outputSeq++
+	rt.loop.outputSeq++
+	dec := p.dec
+	f := p.filter
+	rt.mu.Unlock()
+	s, kept := dec.decodeOwned(data)
+	if kept {
+		rt.loop.spare = nil
+	}
 	if s == "" {
 		return
 	}
