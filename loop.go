@@ -33,15 +33,17 @@ type pollEvent struct {
 // loopState is the accept loop's part of a Runtime. Fields are guarded by
 // Runtime.mu unless noted.
 type loopState struct {
-	pl       *poller // nil until the first process needs it
-	plErr    error
-	turn     chan struct{} // closed and replaced after every wait in the poller
-	ready    []*Process    // processes with output to read, oldest report first
-	writable []*Process    // processes whose input descriptor has room
-	statusQ  []*Process    // processes with a status change to dispatch
-	fds      map[int]*Process
-	children map[int]*Process // pid -> child not yet reaped (deleted ones too)
-	reapMu   sync.Mutex       // serialises wait4 and its recording; taken before mu
+	pl         *poller // nil until the first process needs it
+	plErr      error
+	turnSeq    uint64        // bumped after every wait in the poller
+	turn       chan struct{} // made by the first follower of a turn, closed when it ends; nil without followers
+	ready      []*Process    // processes with output to read, oldest report first
+	readySpare []*Process    // an empty list to take ready's place at the next turn
+	writable   []*Process    // processes whose input descriptor has room
+	statusQ    []*Process    // processes with a status change to dispatch
+	fds        map[int]*Process
+	children   map[int]*Process // pid -> child not yet reaped (deleted ones too)
+	reapMu     sync.Mutex       // serialises wait4 and its recording; taken before mu
 
 	outputSeq uint64 // bumped by every read that returned output
 
@@ -53,7 +55,6 @@ type loopState struct {
 }
 
 func (l *loopState) init() {
-	l.turn = make(chan struct{})
 	l.fds = make(map[int]*Process)
 	l.children = make(map[int]*Process)
 	l.events = make([]pollEvent, 256)
@@ -200,12 +201,22 @@ func (rt *Runtime) dispatchTurn(only *Process) {
 	rt.mu.Lock()
 	writable := take(&rt.loop.writable, only)
 	ready := take(&rt.loop.ready, only)
+	if only == nil {
+		// Reuse the previous turn's list for the reports of this one.
+		rt.loop.ready, rt.loop.readySpare = rt.loop.readySpare, nil
+	}
 	rt.mu.Unlock()
 	for _, p := range writable {
 		rt.flushWrites(p)
 	}
 	for _, p := range ready {
 		rt.readOnce(p)
+	}
+	if only == nil {
+		rt.mu.Lock()
+		clear(ready)
+		rt.loop.readySpare = ready[:0]
+		rt.mu.Unlock()
 	}
 	for {
 		rt.mu.Lock()
@@ -473,9 +484,15 @@ type waitSpec struct {
 // turn dispatches what is ready before waiting in the poller; after the
 // deadline one last turn dispatches what the last wait reported.
 func (rt *Runtime) waitLoop(spec waitSpec) bool {
+	if spec.ctx != nil && spec.ctx.Done() != nil {
+		// The end of the context wakes whoever waits in the poller; a
+		// follower watches the context itself.
+		stop := context.AfterFunc(spec.ctx, rt.wake)
+		defer stop()
+	}
 	for waited := false; ; waited = true {
 		rt.mu.Lock()
-		ch := rt.loop.turn
+		seq := rt.loop.turnSeq
 		rt.mu.Unlock()
 		rt.dispatchTurn(spec.only)
 		if spec.done() {
@@ -496,13 +513,15 @@ func (rt *Runtime) waitLoop(spec waitSpec) bool {
 			timeout = 0
 		}
 		rt.mu.Unlock()
-		rt.waitEvents(ch, timeout, spec.ctx)
+		rt.waitEvents(seq, timeout, spec.ctx)
 	}
 }
 
 // waitEvents waits for the next events: in the poller when no other
-// goroutine is there (the leader), or for the leader's next turn.
-func (rt *Runtime) waitEvents(turn chan struct{}, timeout time.Duration, ctx context.Context) {
+// goroutine is there (the leader), or for the end of the leader's turn
+// (seq is the turn the caller saw before it dispatched, so a turn that
+// ended meanwhile is not waited for).
+func (rt *Runtime) waitEvents(seq uint64, timeout time.Duration, ctx context.Context) {
 	l := &rt.loop
 	if l.pollMu.tryLock() {
 		rt.mu.Lock()
@@ -510,33 +529,40 @@ func (rt *Runtime) waitEvents(turn chan struct{}, timeout time.Duration, ctx con
 		rt.mu.Unlock()
 		if pl == nil {
 			l.pollMu.unlock()
-			rt.sleep(turn, timeout, ctx)
+			rt.sleep(seq, timeout, ctx)
 			return
-		}
-		var stop func() bool
-		if ctx != nil && ctx.Done() != nil {
-			stop = context.AfterFunc(ctx, pl.wake)
 		}
 		n := pl.wait(l.events, timeout)
 		rt.mu.Lock()
 		rt.markEventsLocked(l.events[:n])
-		close(l.turn)
-		l.turn = make(chan struct{})
+		l.turnSeq++
+		if l.turn != nil {
+			close(l.turn)
+			l.turn = nil
+		}
 		rt.mu.Unlock()
 		l.pollMu.unlock()
-		if stop != nil {
-			stop()
-		}
 		return
 	}
-	rt.sleep(turn, timeout, ctx)
+	rt.sleep(seq, timeout, ctx)
 }
 
-// sleep waits for the leader's next turn, the timeout or the context.
-func (rt *Runtime) sleep(turn chan struct{}, timeout time.Duration, ctx context.Context) {
+// sleep waits for the end of the leader's turn after seq, the timeout or
+// the context.
+func (rt *Runtime) sleep(seq uint64, timeout time.Duration, ctx context.Context) {
 	if timeout == 0 {
 		return
 	}
+	rt.mu.Lock()
+	if rt.loop.turnSeq != seq {
+		rt.mu.Unlock()
+		return
+	}
+	if rt.loop.turn == nil {
+		rt.loop.turn = make(chan struct{})
+	}
+	turn := rt.loop.turn
+	rt.mu.Unlock()
 	var timer <-chan time.Time
 	if timeout > 0 {
 		t := time.NewTimer(timeout)
