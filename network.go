@@ -577,3 +577,24 @@ func (rt *Runtime) connectionName(remote net.Addr) (suffix, host string) {
 	rt.mu.Unlock()
 	return "<" + strconv.Itoa(n) + ">", "-"
 }
+
+// menuText is a network process's command column in ListProcesses, as
+// Emacs 28's process menu writes it: "(network server on local:PORT)",
+// "(datagram server on ...)", "(network connection to HOST:PORT)", with a
+// Unix socket's file name alone.
+func (n *netInfo) menuText() string {
+	a := n.args
+	kind := "network"
+	if n.datagram {
+		kind = "datagram"
+	}
+	where := "connection to "
+	if a.Server {
+		where = "server on "
+	}
+	addr := a.Service
+	if a.Family != "local" && a.Host != "" {
+		addr = a.Host + ":" + a.Service
+	}
+	return "(" + kind + " " + where + addr + ")"
+}

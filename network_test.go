@@ -477,3 +477,30 @@ func countFDs(t *testing.T) int {
 	}
 	return len(ents)
 }
+
+// list-processes shows network processes as Emacs 28's process menu does.
+func TestNetworkListProcesses(t *testing.T) {
+	rt := newRuntime(t, Config{})
+	var l netLog
+	s := mustServer(t, rt, NetworkArgs{Name: "srv", Host: "local", Log: l.log})
+	port := servicePort(t, s)
+	if _, err := rt.OpenNetworkStream("cli", nil, "127.0.0.1", port); err != nil {
+		t.Fatal(err)
+	}
+	ds := mustServer(t, rt, NetworkArgs{Name: "ds", Host: "local", Type: "datagram"})
+	path := filepath.Join(t.TempDir(), "q")
+	mustServer(t, rt, NetworkArgs{Name: "us", Family: "local", Service: path})
+	waitUntil(t, rt, "accept", func() bool { return len(l.conns) == 1 })
+	text := rt.ListProcesses(false).String()
+	for _, want := range []string{
+		"(network connection to 127.0.0.1:" + port + ")",
+		"(datagram server on local:" + servicePort(t, ds) + ")",
+		"(network server on local:" + port + ")",
+		"(network server on " + path + ")",
+		"(network connection to " + FormatNetworkAddress(l.conns[0].ContactKey(":remote"), false) + ")",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("no %q in\n%s", want, text)
+		}
+	}
+}

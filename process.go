@@ -84,8 +84,8 @@ type ProcessArgs struct {
 	Env []string
 }
 
-// Process is an Emacs process object: a child process (type "real") or a
-// pipe process. A Process is safe for concurrent use; its filter and
+// Process is an Emacs process object: a child process (type "real"), a
+// pipe process, or a network process (type "network"). A Process is safe for concurrent use; its filter and
 // sentinel run only inside accept calls of its Runtime.
 //
 // Once deleted, or dead with its exit sentinel run, a Process stays valid:
