@@ -269,7 +269,7 @@ func resolveNetwork(a NetworkArgs) ([]net.Addr, error) {
 		if ip := net.ParseIP(a.Host); ip != nil {
 			ips = []net.IP{ip}
 		} else {
-			res, err := net.DefaultResolver.LookupIPAddr(context.Background(), a.Host)
+			res, err := lookupIPAddr(context.Background(), a.Host)
 			if err != nil {
 				return nil, fmt.Errorf("%s/%s Name or service not known", a.Host, a.Service)
 			}
@@ -295,6 +295,10 @@ func resolveNetwork(a NetworkArgs) ([]net.Addr, error) {
 	}
 	return out, nil
 }
+
+// lookupIPAddr resolves host names; tests replace it so as not to depend
+// on a name server.
+var lookupIPAddr = net.DefaultResolver.LookupIPAddr
 
 func hostText(a NetworkArgs) string {
 	switch a.Host {

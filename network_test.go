@@ -3,6 +3,7 @@
 package eproc
 
 import (
+	"context"
 	"errors"
 	"net"
 	"os"
@@ -502,5 +503,54 @@ func TestNetworkListProcesses(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("no %q in\n%s", want, text)
 		}
+	}
+}
+
+// O11: a host that cannot be resolved: an error when blocking; with Nowait
+// a failed process whose sentinel says so (Emacs 28 never calls it).
+func TestNetworkLookupFailure(t *testing.T) {
+	old := lookupIPAddr
+	lookupIPAddr = func(ctx context.Context, host string) ([]net.IPAddr, error) {
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	}
+	t.Cleanup(func() { lookupIPAddr = old })
+	rt := newRuntime(t, Config{})
+	_, err := rt.MakeNetworkProcess(NetworkArgs{Name: "x", Host: "no-such-host.invalid", Service: "80"})
+	if err == nil || err.Error() != "no-such-host.invalid/80 Name or service not known" {
+		t.Errorf("blocking: %v", err)
+	}
+	var rec recorder
+	p, err := rt.MakeNetworkProcess(NetworkArgs{Name: "nw", Host: "no-such-host.invalid", Service: "80", Nowait: true, Sentinel: rec.sentinel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitExit(t, p)
+	if strings.Join(rec.events, "") != "failed with code Name lookup of no-such-host.invalid failed\n" || p.Status() != StatusFailed || p.Live() {
+		t.Errorf("events %q status %s", rec.events, p.Status())
+	}
+}
+
+// O7, H5: a large send to a peer that echoes it back completes, dispatching
+// output while the socket is full, and every byte arrives in order.
+func TestNetworkLargeEcho(t *testing.T) {
+	rt := newRuntime(t, Config{})
+	s := mustServer(t, rt, NetworkArgs{Name: "echo", Filter: func(p *Process, s string) {
+		if err := p.SendString(s); err != nil {
+			t.Error(err)
+		}
+	}, Coding: Coding{Decoding: "binary", Encoding: "binary"}})
+	var got strings.Builder
+	c, err := rt.MakeNetworkProcess(NetworkArgs{Name: "cli", Service: servicePort(t, s), Filter: func(p *Process, s string) { got.WriteString(s) },
+		Coding: Coding{Decoding: "binary", Encoding: "binary"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := string(patternBytes(4 << 20))
+	if err := c.SendString(data); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, rt, "echo", func() bool { return got.Len() >= len(data) })
+	if got.String() != data {
+		t.Errorf("echo differs: %d bytes, want %d", got.Len(), len(data))
 	}
 }
