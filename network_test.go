@@ -395,6 +395,13 @@ func TestNetworkErrors(t *testing.T) {
 	if err := s.Interrupt(false); err == nil || !errors.Is(err, ErrNotSubprocess) || err.Error() != "Process srv is not a subprocess: not a subprocess" && !strings.HasPrefix(err.Error(), "Process srv is not a subprocess") {
 		t.Errorf("interrupt: %v", err)
 	}
+	// H5: a listening server is not running (Emacs 28.2).
+	if err := s.SendString("x"); !errors.Is(err, ErrNotRunning) || !strings.HasPrefix(err.Error(), "Process srv not running") {
+		t.Errorf("send to a server: %v", err)
+	}
+	if err := s.SendEOF(); !errors.Is(err, ErrNotRunning) {
+		t.Errorf("EOF to a server: %v", err)
+	}
 	if err := rt.SignalProcess(s, 15); err == nil || err.Error() != "Cannot signal process srv" {
 		t.Errorf("signal-process: %v", err)
 	}

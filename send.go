@@ -7,7 +7,8 @@ import (
 // sendableLocked checks that input may be sent to p: Emacs's "Process NAME
 // not running". rt.mu must be held.
 func (p *Process) sendableLocked() error {
-	if p.deleted || p.status.dead() || p.kind == kindReal && p.status.kind != rawRun {
+	// A listening server is not running either (checked with Emacs 28.2).
+	if p.deleted || p.status.dead() || p.kind == kindReal && p.status.kind != rawRun || p.status.kind == rawListen {
 		return fmt.Errorf("Process %s not running: %w", p.name, ErrNotRunning)
 	}
 	return nil
