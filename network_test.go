@@ -395,6 +395,15 @@ func TestNetworkErrors(t *testing.T) {
 	if err := s.Interrupt(false); err == nil || !errors.Is(err, ErrNotSubprocess) || err.Error() != "Process srv is not a subprocess: not a subprocess" && !strings.HasPrefix(err.Error(), "Process srv is not a subprocess") {
 		t.Errorf("interrupt: %v", err)
 	}
+	if err := s.Kill(false); !errors.Is(err, ErrNotSubprocess) {
+		t.Errorf("kill: %v", err)
+	}
+	if _, _, err := s.RunningChildP(); !errors.Is(err, ErrNotSubprocess) {
+		t.Errorf("running-child-p: %v", err)
+	}
+	if s.SetWindowSize(24, 80) {
+		t.Error("set-process-window-size on a network process")
+	}
 	// H5: a listening server is not running (Emacs 28.2).
 	if err := s.SendString("x"); !errors.Is(err, ErrNotRunning) || !strings.HasPrefix(err.Error(), "Process srv not running") {
 		t.Errorf("send to a server: %v", err)
@@ -560,4 +569,36 @@ func TestNetworkLargeEcho(t *testing.T) {
 	if got.String() != data {
 		t.Errorf("echo differs: %d bytes, want %d", got.Len(), len(data))
 	}
+}
+
+// G5, O16: a stopped connection reads nothing until Continue; sending still
+// works.
+func TestNetworkStopConnection(t *testing.T) {
+	rt := newRuntime(t, Config{})
+	var l netLog
+	var srec recorder
+	s := mustServer(t, rt, NetworkArgs{Name: "srv", Log: l.log, Filter: srec.filter})
+	var rec recorder
+	c, err := rt.MakeNetworkProcess(NetworkArgs{Name: "cli", Service: servicePort(t, s), Filter: rec.filter, Stop: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Status() != StatusStop {
+		t.Fatalf("status %s", c.Status())
+	}
+	waitUntil(t, rt, "accept", func() bool { return len(l.conns) == 1 })
+	l.conns[0].SendString("held")
+	if err := c.SendString("sent while stopped"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, rt, "data from the stopped client", func() bool { return srec.String() == "sent while stopped" })
+	rt.AcceptProcessOutput(nil, shortWait, false)
+	if rec.String() != "" {
+		t.Fatalf("a stopped connection read %q", rec.String())
+	}
+	c.Continue(false)
+	if c.Status() != StatusOpen {
+		t.Errorf("status after Continue %s", c.Status())
+	}
+	waitUntil(t, rt, "held data", func() bool { return rec.String() == "held" })
 }
