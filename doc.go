@@ -86,8 +86,8 @@
 // gets "open\n" or "failed with code N\n". A stream's SendEOF shuts the
 // sending side down. network.go holds the portable part (arguments,
 // addresses, FormatNetworkAddress, ContactKey), network_unix.go the
-// sockets, network_linux.go, network_darwin.go and network_sock4.go the
-// per-system calls.
+// sockets, network_linux.go, network_darwin.go, network_sock4.go and
+// network_bsdaccept.go the per-system calls.
 //
 // Where eproc differs from Emacs 28 on networks: IPv6 connection names
 // print the right groups ("[0:0:0:0:0:0:0:1]", not Emacs 28's byte-swapped
