@@ -72,7 +72,32 @@
 // (coding systems), buffer.go (Buffer and Marker), shell.go
 // (ShellQuoteArgument and friends), lookpath.go (exec-path search),
 // callproc.go (CallProcess and its family), list.go (ListProcesses), tq.go
-// (transaction queues).
+// (transaction queues), network.go (MakeNetworkProcess and friends).
+//
+// # Network processes
+//
+// [Runtime.MakeNetworkProcess] makes processes of type "network" over
+// sockets (TCP, UDP, Unix-domain), modelled like pipe processes: no child,
+// ID 0, statuses "open", "listen", "connect", "failed", "closed". A
+// server's listening socket sits in the poller like any descriptor; the
+// accept loop accepts when it is ready and makes the connection's process
+// (see MakeNetworkProcess for names, buffers, log and sentinel calls). A
+// nowait client waits for its socket to become writable, then its sentinel
+// gets "open\n" or "failed with code N\n". A stream's SendEOF shuts the
+// sending side down. network.go holds the portable part (arguments,
+// addresses, FormatNetworkAddress, ContactKey), network_unix.go the
+// sockets, network_linux.go, network_darwin.go, network_sock4.go and
+// network_bsdaccept.go the per-system calls.
+//
+// Where eproc differs from Emacs 28 on networks: IPv6 connection names
+// print the right groups ("[0:0:0:0:0:0:0:1]", not Emacs 28's byte-swapped
+// ones); a nowait host lookup failure calls the sentinel with "failed with
+// code Name lookup of HOST failed\n" (Emacs 28 never calls it), and host
+// names are resolved before MakeNetworkProcess returns even with Nowait;
+// ExitStatus during "connect" is 0 (Emacs 28 crashes).
+//
+// Windows notes: MakeNetworkProcess returns an error wrapping
+// errors.ErrUnsupported.
 //
 // # Ptys
 //

@@ -5,6 +5,7 @@ package eproc_test
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -97,4 +98,16 @@ func ExampleShellQuoteArgument() {
 	// Output:
 	// foo\ \>\ bar
 	// ''
+}
+
+// FormatNetworkAddress prints Emacs's address vectors and Go's addresses
+// alike.
+func ExampleFormatNetworkAddress() {
+	fmt.Println(eproc.FormatNetworkAddress([]int{127, 0, 0, 1, 80}, false))
+	fmt.Println(eproc.FormatNetworkAddress([]int{8193, 3512, 0, 0, 0, 0, 0, 1, 443}, false))
+	fmt.Println(eproc.FormatNetworkAddress(netip.MustParseAddrPort("[::1]:8080"), true))
+	// Output:
+	// 127.0.0.1:80
+	// [2001:db8:0:0:0:0:0:1]:443
+	// 0:0:0:0:0:0:0:1
 }

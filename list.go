@@ -44,7 +44,9 @@ func (rt *Runtime) ListProcesses(queryOnly bool) *Buffer {
 			tty = "--"
 		}
 		cmd := strings.Join(p.Command(), " ")
-		if p.kind != kindReal {
+		if p.net != nil {
+			cmd = p.net.menuText()
+		} else if p.kind != kindReal {
 			// Emacs 28's process menu shows pipe processes in the form it
 			// has for serial ones.
 			cmd = "(serial port ?)"

@@ -107,8 +107,12 @@ func (rt *Runtime) armLocked(p *Process) {
 	if pl == nil {
 		return
 	}
-	wantIn := p.infd >= 0 && !p.inReady && !p.stopped && !p.ptyEnded
-	wantOut := p.outfd >= 0 && len(p.wq) > 0 && !p.inWritable
+	// A nowait network connection in progress waits for its socket to
+	// become writable, which tells that the connection completed or
+	// failed (finishConnectLocked, network_unix.go); it reads nothing yet.
+	connecting := p.status.kind == rawConnect
+	wantIn := p.infd >= 0 && !p.inReady && !p.stopped && !p.ptyEnded && !connecting
+	wantOut := p.outfd >= 0 && (len(p.wq) > 0 || connecting) && !p.inWritable
 	if p.infd >= 0 && p.infd == p.outfd {
 		if wantIn || wantOut {
 			pl.arm(p.infd, wantIn, wantOut, p.inAdded)
@@ -237,9 +241,20 @@ func (rt *Runtime) dispatchTurn(only *Process) {
 // readOnce reads once from a ready process and delivers what it read.
 // The dispatch lock must be held.
 func (rt *Runtime) readOnce(p *Process) {
+	// Network sockets that are not byte streams (network_unix.go): a
+	// listening socket's readiness is a connection to accept, and a
+	// datagram socket's one datagram for one filter call.
+	if n := p.net; n != nil && (n.listener || n.datagram) {
+		if n.listener {
+			rt.acceptConn(p)
+		} else {
+			rt.readDatagram(p)
+		}
+		return
+	}
 	rt.mu.Lock()
 	fd := p.infd
-	if fd < 0 || p.stopped || p.ptyEnded {
+	if fd < 0 || p.stopped || p.ptyEnded || p.status.kind == rawConnect {
 		p.inReady = false
 		rt.mu.Unlock()
 		return
@@ -361,6 +376,9 @@ func (rt *Runtime) endOfOutput(p *Process) {
 	rt.closeInLocked(p)
 	if p.kind != kindReal && !p.status.dead() {
 		p.status = rawStatus{kind: rawExit}
+		if p.kind == kindNetwork {
+			p.status.code = 256 // "connection broken by remote peer\n", as Emacs
+		}
 		p.tick++
 		rt.queueStatusLocked(p)
 	}

@@ -84,8 +84,8 @@ type ProcessArgs struct {
 	Env []string
 }
 
-// Process is an Emacs process object: a child process (type "real") or a
-// pipe process. A Process is safe for concurrent use; its filter and
+// Process is an Emacs process object: a child process (type "real"), a
+// pipe process, or a network process (type "network"). A Process is safe for concurrent use; its filter and
 // sentinel run only inside accept calls of its Runtime.
 //
 // Once deleted, or dead with its exit sentinel run, a Process stays valid:
@@ -99,7 +99,7 @@ type Process struct {
 	ttyName string   // fixed; "" for pipes
 	ptyIn   bool     // fixed: the child's input is a pty (outfd is its master)
 	ptyOut  bool     // fixed: the child's output is a pty (infd is its master)
-	contact any      // process-contact's value: true, or PipeArgs
+	contact any      // process-contact's value: true, PipeArgs or NetworkArgs
 	mark    *Marker  // the process mark; the pointer never changes
 
 	// Guarded by rt.mu.
@@ -122,6 +122,8 @@ type Process struct {
 	deleted         bool
 	stderrProc      *Process // the standard error pipe process, if any
 	ptyCol          int      // bytes sent into the pty's current input line (see chunkPTYInput)
+	event           string   // the next sentinel's event when the status does not say it
+	net             *netInfo // a network process's contact and addresses (network.go)
 
 	// Descriptors (guarded by rt.mu; closed only with the dispatch lock).
 	infd, outfd         int  // reading end of the output, writing end of the input; -1 when closed
@@ -439,13 +441,20 @@ func (p *Process) Type() string { return p.kind.String() }
 func (p *Process) TTYName() string { return p.ttyName }
 
 // Contact returns process-contact's value with no key: true for a child;
-// for a pipe process, the PipeArgs it was made with, with Buffer, Filter
-// and Sentinel as they are now.
+// for a pipe or network process, the PipeArgs or NetworkArgs it was made
+// with, with Buffer, Filter and Sentinel as they are now (and a network
+// server's Service holding the real port, as Emacs rewrites it). See
+// ContactKey for single keys.
 func (p *Process) Contact() any {
 	rt := p.rt
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	if a, ok := p.contact.(PipeArgs); ok {
+		a.Buffer, a.Filter, a.Sentinel = p.buffer, p.filter, p.sentinel
+		return a
+	}
+	if p.net != nil {
+		a := p.net.args
 		a.Buffer, a.Filter, a.Sentinel = p.buffer, p.filter, p.sentinel
 		return a
 	}
@@ -508,7 +517,7 @@ func (p *Process) runningLocked() bool {
 	if p.deleted || p.status.dead() {
 		return p.infd >= 0 && !p.deleted
 	}
-	return p.status.kind == rawRun
+	return p.status.kind == rawRun || p.kind == kindNetwork // listen and connect too
 }
 
 // Get returns the value of the property prop of the process plist

@@ -196,6 +196,8 @@ type Runtime struct {
 	bufNames map[string]*Buffer
 	closed   bool
 	loop     loopState // the accept loop's state; see loop.go
+
+	acceptCount int // connections accepted by servers; names Unix-socket ones (network.go)
 }
 
 // Default is the Runtime the package-level functions act on. Libraries and

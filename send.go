@@ -7,7 +7,8 @@ import (
 // sendableLocked checks that input may be sent to p: Emacs's "Process NAME
 // not running". rt.mu must be held.
 func (p *Process) sendableLocked() error {
-	if p.deleted || p.status.dead() || p.kind == kindReal && p.status.kind != rawRun {
+	// A listening server is not running either (checked with Emacs 28.2).
+	if p.deleted || p.status.dead() || p.kind == kindReal && p.status.kind != rawRun || p.status.kind == rawListen {
 		return fmt.Errorf("Process %s not running: %w", p.name, ErrNotRunning)
 	}
 	return nil
@@ -46,11 +47,16 @@ func (p *Process) SendString(s string) error {
 		rt.mu.Unlock()
 		return err
 	}
-	if p.outfd < 0 {
+	if p.outfd < 0 || p.eofSent {
 		rt.mu.Unlock()
 		return nil // after SendEOF, or a pipe process: nothing reads it
 	}
 	data := p.enc.encode(s)
+	if p.net != nil && p.net.datagram {
+		err := p.sendDatagramLocked(data) // one datagram, to DatagramAddress
+		rt.mu.Unlock()
+		return err
+	}
 	if p.ptyIn {
 		data = p.chunkForPTYLocked(data)
 	}
@@ -67,7 +73,9 @@ func (p *Process) SendString(s string) error {
 // the count of queued bytes to wait for with waitWritten. rt.mu must be
 // held, and p.outfd must be open.
 func (p *Process) enqueueLocked(data []byte) (target int64, err error) {
-	if len(p.wq) == 0 {
+	// A nowait connection still in progress queues everything: the queue
+	// is written when the connection completes.
+	if len(p.wq) == 0 && p.status.kind != rawConnect {
 		n, err := writeFD(p.outfd, data)
 		if err != nil && err != errAgain {
 			return 0, p.failWriteLocked(err)
@@ -128,6 +136,9 @@ func (rt *Runtime) flushWrites(p *Process) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	p.inWritable = false
+	if p.status.kind == rawConnect && p.outfd >= 0 && !rt.finishConnectLocked(p) {
+		return // the nowait connection failed (network_unix.go)
+	}
 	for len(p.wq) > 0 && p.outfd >= 0 {
 		n, err := writeFD(p.outfd, p.wq)
 		p.wq = p.wq[n:]
@@ -206,7 +217,16 @@ func (p *Process) SendEOF() error {
 		rt.mu.Lock()
 	}
 	defer rt.mu.Unlock()
-	if p.outfd < 0 {
+	if p.outfd < 0 || p.eofSent {
+		return nil
+	}
+	if p.net != nil {
+		// A socket: shut the sending side down and keep reading. On a
+		// datagram socket there is nothing to end, as in Emacs.
+		if !p.net.datagram {
+			shutdownWrite(p.outfd)
+			p.eofSent = true
+		}
 		return nil
 	}
 	rt.forgetFDLocked(p.outfd)

@@ -41,8 +41,9 @@ func (s Status) String() string { return string(s) }
 // child or connection is doing, independent of the process type.
 type rawStatus struct {
 	kind rawKind
-	code int  // exit code, signal number, stop signal
-	core bool // the signal dumped core
+	code int    // exit code, signal number, stop signal, errno of a failed connection
+	core bool   // the signal dumped core
+	msg  string // a failed connection's reason when it is not an errno (a host lookup)
 }
 
 type rawKind uint8
@@ -52,6 +53,11 @@ const (
 	rawStop                  // stopped by a signal (code: the signal)
 	rawExit                  // exited (code: exit status); closed for pipes
 	rawSignal                // killed by a signal (code: the signal)
+
+	// Network processes only (network.go).
+	rawListen  // a stream server waiting for connections
+	rawConnect // a nowait connection in progress
+	rawFailed  // a nowait connection that failed (code: errno, or msg)
 )
 
 // statusOf maps the raw status to process-status's value for p's type.
@@ -70,20 +76,40 @@ func statusOf(kind procKind, st rawStatus, stopped bool) Status {
 	switch {
 	case st.kind == rawExit || st.kind == rawSignal:
 		return StatusClosed
+	case st.kind == rawFailed:
+		return StatusFailed
 	case stopped:
 		return StatusStop
+	case st.kind == rawListen:
+		return StatusListen
+	case st.kind == rawConnect:
+		return StatusConnect
 	}
 	return StatusOpen
 }
 
 // dead reports whether the status can never change again.
-func (st rawStatus) dead() bool { return st.kind == rawExit || st.kind == rawSignal }
+func (st rawStatus) dead() bool {
+	return st.kind == rawExit || st.kind == rawSignal || st.kind == rawFailed
+}
 
 // eventString is Emacs's status_message: the sentinel's event text for st.
 func eventString(kind procKind, st rawStatus) string {
 	switch st.kind {
 	case rawRun:
+		if kind == kindNetwork {
+			return "open\n" // a nowait connection completed
+		}
 		return "run"
+	case rawListen:
+		return "listen"
+	case rawConnect:
+		return "connect"
+	case rawFailed:
+		if st.msg != "" {
+			return "failed with code " + st.msg + "\n"
+		}
+		return "failed with code " + strconv.Itoa(st.code) + "\n"
 	case rawStop, rawSignal:
 		s := lowerFirst(signalDescription(syscall.Signal(st.code)))
 		if st.core {
@@ -142,6 +168,9 @@ func (rt *Runtime) runSentinel(p *Process) {
 	}
 	s := p.sentinel
 	ev := eventString(p.kind, p.status)
+	if p.event != "" {
+		ev, p.event = p.event, "" // an accepted connection's "open from ADDR\n"
+	}
 	p.inSentinel = true
 	rt.mu.Unlock()
 	defer func() {

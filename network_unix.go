@@ -1,0 +1,413 @@
+//go:build unix
+
+package eproc
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// openNetwork opens p's socket: it binds and listens for a server, or
+// connects a client (blocking, or started for Nowait), trying each address
+// in turn. It sets p.infd, p.outfd, p.status and the addresses.
+func openNetwork(p *Process, addrs []net.Addr) error {
+	n := p.net
+	a := n.args
+	var lastErr error
+	for _, addr := range addrs {
+		sa, domain, err := toSockaddr(addr)
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		typ := unix.SOCK_STREAM
+		if n.datagram {
+			typ = unix.SOCK_DGRAM
+		}
+		fd, err := socketCloexec(domain, typ)
+		if err != nil {
+			return &FileError{Op: "Cannot create socket", Err: err}
+		}
+		opts := a.Options
+		if a.Server && !hasOption(opts, "reuseaddr") && domain != unix.AF_UNIX {
+			unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
+		}
+		for k, v := range opts {
+			if err := setSocketOption(fd, k, v); err != nil && !errors.Is(err, errUnknownOption) {
+				unix.Close(fd)
+				return err
+			}
+		}
+		if a.Server {
+			if err := unix.Bind(fd, sa); err != nil {
+				unix.Close(fd)
+				return &FileError{Op: "Cannot bind server socket", Err: err}
+			}
+			if n.listener {
+				if err := unix.Listen(fd, a.Backlog); err != nil {
+					unix.Close(fd)
+					return &FileError{Op: "Cannot listen on server socket", Err: err}
+				}
+				p.status = rawStatus{kind: rawListen}
+			}
+			n.local = localAddr(fd, n.datagram)
+			if port := addrPort(n.local); port >= 0 {
+				n.args.Service = fmt.Sprint(port)
+			}
+			p.infd, p.outfd = fd, -1
+			if n.datagram {
+				p.outfd = fd
+			}
+			return nil
+		}
+		if a.Local != nil {
+			if lsa, _, err := toSockaddr(a.Local); err == nil {
+				if err := unix.Bind(fd, lsa); err != nil {
+					unix.Close(fd)
+					return &FileError{Op: "Cannot bind client socket", Err: err}
+				}
+			}
+		}
+		err = unix.Connect(fd, sa)
+		if err == unix.EINPROGRESS || err == unix.EINTR {
+			if a.Nowait {
+				p.status = rawStatus{kind: rawConnect}
+				err = nil
+			} else {
+				err = waitConnected(fd)
+			}
+		} else if err == nil && a.Nowait && !n.datagram {
+			// Connected at once (Unix sockets): still report "open\n"
+			// through the loop, as for any nowait connection.
+			p.status = rawStatus{kind: rawConnect}
+		}
+		if err != nil {
+			unix.Close(fd)
+			lastErr = err
+			continue
+		}
+		n.remote = addr
+		n.peer = addr
+		n.local = localAddr(fd, n.datagram)
+		p.infd, p.outfd = fd, fd
+		return nil
+	}
+	if a.Server {
+		return &FileError{Op: "Cannot bind server socket", Err: unwrapErrno(lastErr)}
+	}
+	return connectError(a, lastErr)
+}
+
+// waitConnected waits for a blocking connection to complete and returns
+// its outcome.
+func waitConnected(fd int) error {
+	pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
+	for {
+		_, err := unix.Poll(pfd, -1)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		break
+	}
+	soerr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
+	if err != nil {
+		return err
+	}
+	if soerr != 0 {
+		return syscall.Errno(soerr)
+	}
+	return nil
+}
+
+// finishConnectLocked completes a nowait connection whose socket became
+// writable: status "open" and the sentinel's "open\n", or "failed" with
+// the errno. It reports whether the connection is open. rt.mu must be held.
+func (rt *Runtime) finishConnectLocked(p *Process) bool {
+	soerr, err := unix.GetsockoptInt(p.outfd, unix.SOL_SOCKET, unix.SO_ERROR)
+	if err == nil && soerr != 0 {
+		err = syscall.Errno(soerr)
+	}
+	p.tick++
+	rt.queueStatusLocked(p)
+	if err != nil {
+		p.status = rawStatus{kind: rawFailed, code: int(unwrapErrno(err).(syscall.Errno))}
+		p.wq = nil
+		return false
+	}
+	p.status = rawStatus{kind: rawRun}
+	p.net.local = localAddr(p.outfd, p.net.datagram)
+	return true
+}
+
+// acceptConn accepts one connection on the listening socket of server and
+// makes its process (see MakeNetworkProcess). The dispatch lock must be
+// held.
+func (rt *Runtime) acceptConn(server *Process) {
+	rt.mu.Lock()
+	lfd := server.infd
+	if lfd < 0 || server.stopped {
+		server.inReady = false
+		rt.mu.Unlock()
+		return
+	}
+	rt.mu.Unlock()
+	fd, rsa, err := acceptCloexec(lfd)
+	rt.mu.Lock()
+	server.inReady = false
+	rt.armLocked(server)
+	log := server.net.args.Log
+	rt.mu.Unlock()
+	if err != nil {
+		if err != unix.EAGAIN && err != unix.EINTR && err != unix.ECONNABORTED && log != nil {
+			code := 0
+			var errno syscall.Errno
+			if errors.As(err, &errno) {
+				code = int(errno)
+			}
+			rt.callback(server, true, func() { log(server, nil, fmt.Sprintf("accept failed with code %d\n", code)) })
+		}
+		return
+	}
+	sn := server.net
+	remote := fromSockaddr(rsa, false)
+	if remote == nil {
+		remote = &net.UnixAddr{Net: "unix"}
+	}
+	rt.mu.Lock()
+	rt.acceptCount++
+	rt.mu.Unlock()
+	suffix, host := rt.connectionName(remote)
+
+	c := rt.newProcess(kindNetwork)
+	ca := sn.args
+	ca.Server = false
+	ca.Nowait = false
+	ca.Local, ca.Remote = nil, nil
+	if tcp, ok := remote.(*net.TCPAddr); ok {
+		ca.Host = host
+		ca.Service = fmt.Sprint(tcp.Port)
+	} else {
+		ca.Host = "t" // Emacs's :host t for a Unix-socket connection
+	}
+	c.net = &netInfo{args: ca, remote: remote, local: localAddr(fd, false), peer: remote, hostText: host}
+	c.infd, c.outfd = fd, fd
+
+	rt.mu.Lock()
+	c.filter = server.filter
+	c.sentinel = server.sentinel
+	c.query = server.query
+	c.plist = append([]any(nil), server.plist...)
+	c.setCodingLocked(server.decCS, server.encCS)
+	c.net.args.Plist = c.plist
+	var buf *Buffer
+	if server.filter == nil {
+		base := server.name
+		if server.buffer != nil {
+			base = server.buffer.Name()
+		}
+		name := base + " " + suffix
+		if buf = rt.bufNames[name]; buf == nil {
+			buf = rt.newBufferLocked(name)
+		}
+	}
+	if rt.closed {
+		rt.mu.Unlock()
+		unix.Close(fd)
+		return
+	}
+	rt.registerNetworkLocked(c, server.name+" "+suffix, buf)
+	rt.loop.fds[fd] = c
+	rt.armLocked(c)
+	c.tick++
+	c.event = "open from " + host + "\n"
+	rt.mu.Unlock()
+
+	if log != nil {
+		rt.callback(server, true, func() { log(server, c, "accept from "+host+"\n") })
+	}
+	rt.runSentinel(c)
+}
+
+// readDatagram receives one datagram on p and delivers it in one filter
+// call; a server remembers the sender as where replies go. The dispatch
+// lock must be held.
+func (rt *Runtime) readDatagram(p *Process) {
+	rt.mu.Lock()
+	fd := p.infd
+	if fd < 0 || p.stopped {
+		p.inReady = false
+		rt.mu.Unlock()
+		return
+	}
+	rt.mu.Unlock()
+	n, from, err := unix.Recvfrom(fd, rt.loop.buf, 0)
+	rt.mu.Lock()
+	p.inReady = false
+	rt.armLocked(p)
+	if err == nil && p.net.server {
+		if addr := fromSockaddr(from, true); addr != nil {
+			p.net.peer = addr
+		}
+	}
+	rt.mu.Unlock()
+	if err != nil || n < 0 {
+		return
+	}
+	rt.deliver(p, rt.loop.buf[:n])
+}
+
+// sendDatagramLocked sends data as one datagram to p's datagram address.
+// rt.mu must be held.
+func (p *Process) sendDatagramLocked(data []byte) error {
+	if p.net.peer == nil {
+		return &FileError{Op: "Sending datagram", Err: unix.EDESTADDRREQ}
+	}
+	sa, _, err := toSockaddr(p.net.peer)
+	if err == nil {
+		err = unix.Sendto(p.outfd, data, 0, sa)
+	}
+	if err != nil {
+		return &FileError{Op: "Sending datagram", Err: unwrapErrno(err)}
+	}
+	return nil
+}
+
+// shutdownWrite ends a stream socket's sending side (process-send-eof).
+func shutdownWrite(fd int) error {
+	return unix.Shutdown(fd, unix.SHUT_WR)
+}
+
+var errUnknownOption = errors.New("Unknown or unsupported option")
+
+func hasOption(opts map[string]any, name string) bool {
+	for k := range opts {
+		if strings.TrimPrefix(k, ":") == name {
+			return true
+		}
+	}
+	return false
+}
+
+// setSocketOption sets one of Emacs's socket options on fd.
+func setSocketOption(fd int, option string, value any) error {
+	name := strings.TrimPrefix(option, ":")
+	flag := 0
+	switch v := value.(type) {
+	case bool:
+		if v {
+			flag = 1
+		}
+	case int:
+		flag = v
+	case nil:
+	case string:
+		if name != "bindtodevice" {
+			return fmt.Errorf("Wrong type argument: integerp, %q", v)
+		}
+	default:
+		return wrongType("integerp", value)
+	}
+	var err error
+	switch name {
+	case "keepalive":
+		err = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, min(flag, 1))
+	case "reuseaddr":
+		err = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, min(flag, 1))
+	case "broadcast":
+		err = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_BROADCAST, min(flag, 1))
+	case "dontroute":
+		err = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_DONTROUTE, min(flag, 1))
+	case "oobinline":
+		err = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_OOBINLINE, min(flag, 1))
+	case "linger":
+		// t means linger for ever, as Emacs's (:linger t); an integer is
+		// the time in seconds.
+		l := unix.Linger{}
+		if b, ok := value.(bool); ok && b {
+			l.Onoff, l.Linger = 1, 1<<15
+		} else if flag > 0 {
+			l.Onoff, l.Linger = 1, int32(flag)
+		}
+		err = unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &l)
+	case "priority", "bindtodevice":
+		err = setOSSocketOption(fd, name, value, flag)
+	default:
+		return errUnknownOption
+	}
+	if err != nil {
+		if errors.Is(err, errUnknownOption) {
+			return err
+		}
+		return &FileError{Op: "Cannot set network option", Err: unwrapErrno(err)}
+	}
+	return nil
+}
+
+// toSockaddr converts a Go address to a socket address and its domain.
+func toSockaddr(a net.Addr) (unix.Sockaddr, int, error) {
+	var ip net.IP
+	port := 0
+	switch a := a.(type) {
+	case *net.TCPAddr:
+		ip, port = a.IP, a.Port
+	case *net.UDPAddr:
+		ip, port = a.IP, a.Port
+	case *net.UnixAddr:
+		return &unix.SockaddrUnix{Name: a.Name}, unix.AF_UNIX, nil
+	default:
+		return nil, 0, errors.New("Malformed :address")
+	}
+	if ip4 := ip.To4(); ip4 != nil {
+		sa := &unix.SockaddrInet4{Port: port}
+		copy(sa.Addr[:], ip4)
+		return sa, unix.AF_INET, nil
+	}
+	if len(ip) != net.IPv6len {
+		return nil, 0, errors.New("Malformed :address")
+	}
+	sa := &unix.SockaddrInet6{Port: port}
+	copy(sa.Addr[:], ip)
+	return sa, unix.AF_INET6, nil
+}
+
+// fromSockaddr converts a socket address to a Go address (nil if unknown).
+func fromSockaddr(sa unix.Sockaddr, datagram bool) net.Addr {
+	switch sa := sa.(type) {
+	case *unix.SockaddrInet4:
+		ip := net.IPv4(sa.Addr[0], sa.Addr[1], sa.Addr[2], sa.Addr[3]).To4()
+		if datagram {
+			return &net.UDPAddr{IP: ip, Port: sa.Port}
+		}
+		return &net.TCPAddr{IP: ip, Port: sa.Port}
+	case *unix.SockaddrInet6:
+		ip := make(net.IP, net.IPv6len)
+		copy(ip, sa.Addr[:])
+		if datagram {
+			return &net.UDPAddr{IP: ip, Port: sa.Port}
+		}
+		return &net.TCPAddr{IP: ip, Port: sa.Port}
+	case *unix.SockaddrUnix:
+		if datagram {
+			return &net.UnixAddr{Name: sa.Name, Net: "unixgram"}
+		}
+		return &net.UnixAddr{Name: sa.Name, Net: "unix"}
+	}
+	return nil
+}
+
+// localAddr is the socket's own address.
+func localAddr(fd int, datagram bool) net.Addr {
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		return nil
+	}
+	return fromSockaddr(sa, datagram)
+}
