@@ -579,15 +579,6 @@ func BenchmarkFanIn(b *testing.B) {
 	})
 }
 
-// openFDs counts the descriptors of this process.
-func openFDs(tb testing.TB) int {
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return len(ents)
-}
-
 // liveHeap returns the heap in use after a full collection.
 func liveHeap() uint64 {
 	var ms runtime.MemStats
