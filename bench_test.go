@@ -251,7 +251,7 @@ func mbps(bytes int64, d time.Duration) float64 {
 func BenchmarkPipeThroughput(b *testing.B) {
 	size := int64(*benchPipeMiB) << 20
 	name, runes := benchText(b, b.TempDir(), int(size))
-	var base float64
+	var base, utf8Rate float64
 	b.Run("baseline", func(b *testing.B) {
 		b.SetBytes(size)
 		b.ReportAllocs()
@@ -280,11 +280,34 @@ func BenchmarkPipeThroughput(b *testing.B) {
 			}
 		}
 		got := mbps(size*int64(b.N), time.Since(start))
+		utf8Rate = got
 		reportCPU(b, cpu)
 		b.ReportMetric(c.allocsPerRead(), "allocs/read")
 		b.ReportMetric(float64(c.writes), "reads")
 		if base > 0 {
 			b.ReportMetric(got/base, "x-baseline")
+		}
+	})
+	// The same with no-conversion: what utf-8 decoding costs (issue
+	// "Coding systems": at most 15% of throughput, so x-no-conversion of
+	// the utf-8 run above >= 0.85).
+	b.Run("eproc-no-conversion", func(b *testing.B) {
+		rt := benchRuntime(b)
+		b.SetBytes(size)
+		b.ReportAllocs()
+		start := time.Now()
+		for i := 0; i < b.N; i++ {
+			c := &filterCounter{runeCounter{total: size}}
+			p := mustMake(b, rt, ProcessArgs{Name: "cat", Command: []string{"cat", name}, Filter: c.filter,
+				Coding: Coding{Decoding: "no-conversion", Encoding: "no-conversion"}})
+			waitExit(b, p)
+			if c.bytes != size {
+				b.Fatalf("eproc counted %d bytes; want %d", c.bytes, size)
+			}
+		}
+		got := mbps(size*int64(b.N), time.Since(start))
+		if utf8Rate > 0 {
+			b.ReportMetric(utf8Rate/got, "utf8-x-no-conversion")
 		}
 	})
 }

@@ -833,21 +833,24 @@ func TestEnvAndDir(t *testing.T) {
 }
 
 func TestDescriptorsSeenByChild(t *testing.T) {
-	// A child sees only 0, 1 and 2 (plus the one reading /proc/self/fd).
+	// A child sees only 0, 1 and 2 (plus the one ls opens to list them),
+	// over pipes and over a pty.
 	rt := newRuntime(t, Config{})
-	var rec recorder
-	p := mustMake(t, rt, ProcessArgs{Name: "fds", Command: []string{"/bin/sh", "-c", "exec ls /proc/self/fd"}, Filter: rec.filter})
-	waitExit(t, p)
 	// Descriptors the test binary itself inherited without close-on-exec
 	// (from whatever started it) pass to every child; eproc adds none.
 	want := map[string]bool{"0": true, "1": true, "2": true, "3": true}
 	for _, fd := range inheritedFDs() {
 		want[strconv.Itoa(fd)] = true
 	}
-	got := strings.Fields(rec.String())
-	for _, fd := range got {
-		if !want[fd] {
-			t.Errorf("child has descriptor %s (all: %v, allowed %v)", fd, got, want)
+	for _, conn := range []ConnectionType{Pipe, PTY} {
+		var rec recorder
+		p := mustMake(t, rt, ProcessArgs{Name: "fds", ConnectionType: conn, Command: []string{"/bin/sh", "-c", "exec ls /proc/self/fd"}, Filter: rec.filter})
+		waitExit(t, p)
+		got := strings.Fields(rec.String())
+		for _, fd := range got {
+			if !want[fd] {
+				t.Errorf("%v: child has descriptor %s (all: %v, allowed %v)", conn, fd, got, want)
+			}
 		}
 	}
 }

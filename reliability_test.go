@@ -11,6 +11,7 @@ import (
 	"math/rand"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -146,7 +147,7 @@ func childPids(t testing.TB) map[int]string {
 }
 
 func TestNoLeaks(t *testing.T) {
-	cycles := 400
+	cycles := 2000
 	if *stress {
 		cycles = 10000
 	}
@@ -385,6 +386,41 @@ func TestBadInput(t *testing.T) {
 		{"nil process delete", func() error { return nilProc.Delete() }, ErrNilProcess.Error()},
 		{"delete twice", func() error { return deleted.Delete() }, ""},
 		{"unknown process name", func() error { return rt.SignalProcess("nosuch", 15) }, "Process nosuch does not exist"},
+		{"non-executable file on the exec path", func() error {
+			r2 := NewRuntime(Config{ExecPath: []string{filepath.Dir(notExec)}})
+			defer r2.Close()
+			_, err := r2.MakeProcess(ProcessArgs{Name: "x", Command: []string{"notexec"}})
+			return err
+		}, "Searching for program: Permission denied, notexec"},
+		{"non-executable file by absolute name (A8: exits 126)", func() error {
+			var rec recorder
+			p, err := rt.MakeProcess(ProcessArgs{Name: "x", Command: []string{notExec}, Sentinel: rec.sentinel, Filter: rec.filter})
+			if err != nil {
+				return err
+			}
+			waitExit(t, p)
+			if p.ExitStatus() != 126 {
+				return fmt.Errorf("exit status %d", p.ExitStatus())
+			}
+			return nil
+		}, ""},
+		{"SetWindowSize on a pipe", func() error {
+			if pipe.SetWindowSize(24, 80) || dead.SetWindowSize(24, 80) {
+				return errors.New("SetWindowSize answered true")
+			}
+			return nil
+		}, ""},
+		{"a killed buffer as process buffer (Emacs accepts it; output is dropped)", func() error {
+			p, err := rt.MakeProcess(ProcessArgs{Name: "x", Buffer: killed, Command: []string{"echo", "lost"}})
+			if err != nil {
+				return err
+			}
+			waitExit(t, p)
+			if killed.String() != "" {
+				return errors.New("output reached a killed buffer")
+			}
+			return nil
+		}, ""},
 	} {
 		err := c.err()
 		got := ""
