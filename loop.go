@@ -428,33 +428,34 @@ func (rt *Runtime) fdOf(p *Process) int {
 // closeInLocked closes p's output descriptor (our reading end).
 // rt.mu must be held, and the dispatch lock, since reads happen without rt.mu.
 func (rt *Runtime) closeInLocked(p *Process) {
-	if p.infd < 0 {
-		return
+	if rt.closeEndLocked(p, &p.infd) {
+		p.inReady = false
 	}
-	if p.infd == p.outfd {
-		rt.closeFDsLocked(p)
-		return
-	}
-	rt.forgetFDLocked(p.infd)
-	closeFD(p.infd)
-	p.infd = -1
-	p.inReady = false
 }
 
 // closeOutLocked closes p's input descriptor (our writing end).
 // rt.mu must be held.
 func (rt *Runtime) closeOutLocked(p *Process) {
-	if p.outfd < 0 {
-		return
+	if rt.closeEndLocked(p, &p.outfd) {
+		p.wq = nil
+	}
+}
+
+// closeEndLocked closes *fd, which is p.infd or p.outfd, and reports
+// whether it closed that one alone: a descriptor serving both directions
+// (a pty master, a socket) takes all of p's with it. rt.mu must be held.
+func (rt *Runtime) closeEndLocked(p *Process, fd *int) bool {
+	if *fd < 0 {
+		return false
 	}
 	if p.infd == p.outfd {
 		rt.closeFDsLocked(p)
-		return
+		return false
 	}
-	rt.forgetFDLocked(p.outfd)
-	closeFD(p.outfd)
-	p.outfd = -1
-	p.wq = nil
+	rt.forgetFDLocked(*fd)
+	closeFD(*fd)
+	*fd = -1
+	return true
 }
 
 // closeFDsLocked closes every descriptor of p. rt.mu and the dispatch lock

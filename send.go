@@ -14,6 +14,15 @@ func (p *Process) sendableLocked() error {
 	return nil
 }
 
+// writableLocked is sendableLocked, and no earlier write failed (the
+// child closed its input). rt.mu must be held.
+func (p *Process) writableLocked() error {
+	if err := p.sendableLocked(); err != nil {
+		return err
+	}
+	return p.writeErr
+}
+
 // SendString sends s to the process's standard input (process-send-string),
 // encoded with its encoding system. It returns when every byte is written.
 // While the child's input is full it keeps dispatching output (filters and
@@ -38,12 +47,7 @@ func (p *Process) SendString(s string) error {
 	}
 	rt := p.rt
 	rt.mu.Lock()
-	if err := p.sendableLocked(); err != nil {
-		rt.mu.Unlock()
-		return err
-	}
-	if p.writeErr != nil {
-		err := p.writeErr
+	if err := p.writableLocked(); err != nil {
 		rt.mu.Unlock()
 		return err
 	}
@@ -191,12 +195,7 @@ func (p *Process) SendEOF() error {
 	}
 	rt := p.rt
 	rt.mu.Lock()
-	if err := p.sendableLocked(); err != nil {
-		rt.mu.Unlock()
-		return err
-	}
-	if p.writeErr != nil {
-		err := p.writeErr
+	if err := p.writableLocked(); err != nil {
 		rt.mu.Unlock()
 		return err
 	}
