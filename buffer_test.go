@@ -1154,3 +1154,19 @@ func FuzzBuffer(f *testing.F) {
 		}
 	})
 }
+
+func TestValidCountMatchesStdlib(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	alphabet := []string{"a", "é", "日", "😀", "\xff", "\xc3", "\xe0\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xf0\x9f", "abcdefgh"}
+	for i := 0; i < 20000; i++ {
+		var sb strings.Builder
+		for k := r.IntN(12); k > 0; k-- {
+			sb.WriteString(alphabet[r.IntN(len(alphabet))])
+		}
+		s := sb.String()
+		n, ok := validCount(s)
+		if ok != utf8.ValidString(s) || ok && n != utf8.RuneCountInString(s) {
+			t.Fatalf("validCount(%q) = %d, %v; ValidString %v, RuneCount %d", s, n, ok, utf8.ValidString(s), utf8.RuneCountInString(s))
+		}
+	}
+}
