@@ -316,7 +316,7 @@ func TestMisbehavingCallbacks(t *testing.T) {
 	a = helperArgs("slow", "write", "200000")
 	a.Filter = func(p *Process, s string) {
 		if got == 0 {
-			time.Sleep(200 * time.Millisecond) // the misbehaviour under test
+			time.Sleep(time.Second) // the misbehaviour under test: a filter that blocks for a second
 		}
 		got += len(s)
 	}
