@@ -17,7 +17,7 @@ import (
 // 0xC0|(b>>6&1), 0x80|(b&0x3F). Valid UTF-8 never contains 0xC0 or 0xC1, so
 // a raw byte can never merge with its neighbours into a multibyte
 // character, and every character, raw or not, begins with exactly one
-// byte that is not a continuation byte (10xxxxxx). Counting characters is
+// byte that is not a continuation byte (binary 10 followed by six bits). Counting characters is
 // therefore counting non-continuation bytes.
 //
 // The text is a sequence of chunks of at most chunkMax bytes each, every
@@ -775,7 +775,7 @@ func load64[T string | []byte](p T, i int) uint64 {
 }
 
 // continuations returns a word with bit 7 of each byte set where that byte
-// of w is a UTF-8 continuation byte, 10xxxxxx.
+// of w is a UTF-8 continuation byte (binary 10 followed by six bits).
 func continuations(w uint64) uint64 {
 	return w &^ (w << 1) & highBits
 }

@@ -55,7 +55,7 @@ package eproc
 // A UTF-16 high surrogate cut by the end of the stream comes out as raw
 // bytes (Emacs drops it).
 //
-// Not implemented: undecided does not detect ISO-2022 escape sequences
+// Limits: undecided does not detect ISO-2022 escape sequences
 // (iso-2022-7bit) or emacs-mule; such output stays undecided and passes as
 // ASCII or is taken by the rules above. undecided encodes as utf-8 where
 // Emacs would use the locale's coding system. euc-jp does not encode ¥ and
