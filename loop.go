@@ -50,7 +50,6 @@ type loopState struct {
 	pollMu   chanMutex    // held by the leader while it waits in the poller
 	events   []pollEvent  // the leader's; guarded by pollMu
 	dispatch dispatchLock // serialises reads, filters and sentinels
-	buf      []byte       // the read buffer for drains; guarded by dispatch
 	spare    []byte       // the next read's buffer, nil once given to a string; guarded by dispatch
 }
 
@@ -82,7 +81,6 @@ func (rt *Runtime) pollerLocked() (*poller, error) {
 	if l.pl == nil && l.plErr == nil {
 		l.pl, l.plErr = newPoller()
 		if l.plErr == nil {
-			l.buf = make([]byte, rt.cfg.ReadProcessOutputMax)
 			registerRuntime(rt)
 		}
 	}
@@ -260,10 +258,7 @@ func (rt *Runtime) readOnce(p *Process) {
 		return
 	}
 	rt.mu.Unlock()
-	buf := rt.loop.spare
-	if buf == nil {
-		buf = make([]byte, len(rt.loop.buf))
-	}
+	buf := rt.readBuffer()
 	n, err := readFD(fd, buf)
 	switch {
 	case n > 0:
@@ -277,61 +272,64 @@ func (rt *Runtime) readOnce(p *Process) {
 			p.inReady = false
 			rt.armLocked(p)
 		}
+		dec, f := rt.noteOutputLocked(p)
 		rt.mu.Unlock()
-		rt.loop.spare = buf
-		if n >= len(buf)/4 {
-			// A large read becomes the filter's string without a copy when
-			// the decoder allows (the string then keeps at most four times
-			// its size alive); the next read gets a new buffer.
-			rt.deliverOwned(p, buf[:n])
-		} else {
-			rt.deliver(p, buf[:n])
-		}
+		rt.filterOutput(p, dec, f, buf[:n], true)
 	case err == errAgain:
-		rt.loop.spare = buf
 		rt.mu.Lock()
 		p.inReady = false
 		rt.armLocked(p)
 		rt.mu.Unlock()
 	default: // end of file, or an error that ends the stream
-		rt.loop.spare = buf
 		rt.endOfOutput(p)
 	}
 }
 
-// deliver hands bytes read from p to its filter through its decoder.
-// The dispatch lock must be held.
-func (rt *Runtime) deliver(p *Process, data []byte) {
-	rt.mu.Lock()
-	p.outputSeq++
-	rt.loop.outputSeq++
-	dec := p.dec
-	f := p.filter
-	rt.mu.Unlock()
-	s := dec.decode(data, false)
-	if s == "" {
-		return
+// readBuffer returns the buffer for the next read, of
+// read-process-output-max bytes. The dispatch lock must be held.
+func (rt *Runtime) readBuffer() []byte {
+	if rt.loop.spare == nil {
+		rt.loop.spare = make([]byte, rt.cfg.ReadProcessOutputMax)
 	}
-	rt.callFilter(p, f, s)
+	return rt.loop.spare
 }
 
-// deliverOwned is deliver for bytes in rt.loop.spare, which the decoder may
-// keep as the string's memory. The dispatch lock must be held.
-func (rt *Runtime) deliverOwned(p *Process, data []byte) {
+// deliver hands bytes read from p into the read buffer to its filter
+// through its decoder. The dispatch lock must be held.
+func (rt *Runtime) deliver(p *Process, data []byte) {
 	rt.mu.Lock()
+	dec, f := rt.noteOutputLocked(p)
+	rt.mu.Unlock()
+	rt.filterOutput(p, dec, f, data, true)
+}
+
+// noteOutputLocked counts a read that returned output (AcceptProcessOutput
+// watches the counts) and returns p's decoder and filter. rt.mu must be
+// held.
+func (rt *Runtime) noteOutputLocked(p *Process) (decoder, Filter) {
 	p.outputSeq++
 	rt.loop.outputSeq++
-	dec := p.dec
-	f := p.filter
-	rt.mu.Unlock()
-	s, kept := dec.decodeOwned(data)
-	if kept {
-		rt.loop.spare = nil
+	return p.dec, p.filter
+}
+
+// filterOutput decodes data and calls the filter with the text. With
+// inBuffer, data lies in the read buffer: a large read then becomes the
+// filter's string without a copy when the decoder allows (the string keeps
+// at most four times its size alive), and the next read gets a new buffer.
+// The dispatch lock must be held.
+func (rt *Runtime) filterOutput(p *Process, dec decoder, f Filter, data []byte, inBuffer bool) {
+	var s string
+	if inBuffer && len(data) >= len(rt.loop.spare)/4 {
+		var kept bool
+		if s, kept = dec.decodeOwned(data); kept {
+			rt.loop.spare = nil
+		}
+	} else {
+		s = dec.decode(data, false)
 	}
-	if s == "" {
-		return
+	if s != "" {
+		rt.callFilter(p, f, s)
 	}
-	rt.callFilter(p, f, s)
 }
 
 // flushDecoder delivers what p's decoder still holds at the end of the
@@ -400,12 +398,13 @@ func (rt *Runtime) dispatchStatus(p *Process) {
 	if dead {
 		if fd >= 0 {
 			for total := 0; total < drainLimit; {
-				n, _ := readFD(fd, rt.loop.buf)
+				buf := rt.readBuffer()
+				n, _ := readFD(fd, buf)
 				if n <= 0 {
 					break
 				}
 				total += n
-				rt.deliver(p, rt.loop.buf[:n])
+				rt.deliver(p, buf[:n])
 				if rt.fdOf(p) != fd {
 					break // a filter deleted the process
 				}

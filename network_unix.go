@@ -248,7 +248,8 @@ func (rt *Runtime) readDatagram(p *Process) {
 		return
 	}
 	rt.mu.Unlock()
-	n, from, err := unix.Recvfrom(fd, rt.loop.buf, 0)
+	buf := rt.readBuffer()
+	n, from, err := unix.Recvfrom(fd, buf, 0)
 	rt.mu.Lock()
 	p.inReady = false
 	rt.armLocked(p)
@@ -261,7 +262,7 @@ func (rt *Runtime) readDatagram(p *Process) {
 	if err != nil || n < 0 {
 		return
 	}
-	rt.deliver(p, rt.loop.buf[:n])
+	rt.deliver(p, buf[:n])
 }
 
 // sendDatagramLocked sends data as one datagram to p's datagram address.
