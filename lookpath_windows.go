@@ -1,9 +1,6 @@
 package eproc
 
 import (
-	"errors"
-	"io/fs"
-	"os"
 	"syscall"
 )
 
@@ -12,15 +9,8 @@ import (
 // .exe, .com, .bat or .cmd; a file that exists with another name gives
 // syscall.EACCES.
 func accessExec(path string) error {
-	fi, err := os.Stat(path)
+	fi, err := statProgram(path)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return syscall.ENOENT
-		}
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			return pe.Err
-		}
 		return err
 	}
 	if fi.IsDir() || windowsExecutableName(path) {
