@@ -655,11 +655,7 @@ func (p *Process) Wait(ctx context.Context) error {
 		return ErrNilProcess
 	}
 	rt := p.rt
-	ok := rt.waitLoop(waitSpec{ctx: ctx, done: func() bool {
-		rt.mu.Lock()
-		defer rt.mu.Unlock()
-		return p.exitReported
-	}})
+	ok := rt.waitLoop(waitSpec{ctx: ctx, done: p.Exited})
 	if !ok {
 		return ctx.Err()
 	}

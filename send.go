@@ -125,10 +125,8 @@ func (p *Process) waitWritten(target int64) error {
 // waiting send fails. rt.mu must be held.
 func (p *Process) failWriteLocked(err error) error {
 	p.writeErr = fmt.Errorf("process %s no longer connected to pipe; closed it: %w", p.name, err)
-	if p.outfd >= 0 && p.outfd != p.infd {
-		p.rt.forgetFDLocked(p.outfd)
-		closeFD(p.outfd)
-		p.outfd = -1
+	if p.outfd != p.infd {
+		p.rt.closeOutLocked(p)
 	}
 	p.wq = nil
 	return p.writeErr
@@ -228,9 +226,7 @@ func (p *Process) SendEOF() error {
 		}
 		return nil
 	}
-	rt.forgetFDLocked(p.outfd)
-	closeFD(p.outfd)
-	p.outfd = -1
+	rt.closeOutLocked(p)
 	p.eofSent = true
 	return nil
 }
