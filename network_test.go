@@ -472,7 +472,7 @@ func TestNetworkNoFDLeak(t *testing.T) {
 	s := mustServer(t, rt, NetworkArgs{Name: "srv", Log: l.log})
 	port := servicePort(t, s)
 	rt.AcceptProcessOutput(nil, 0, false)
-	before := countFDs(t)
+	before := openFDs(t)
 	for i := 0; i < 20; i++ {
 		c, err := rt.OpenNetworkStream("c", nil, "", port)
 		if err != nil {
@@ -482,17 +482,9 @@ func TestNetworkNoFDLeak(t *testing.T) {
 		c.Delete()
 		waitExit(t, l.conns[i])
 	}
-	if after := countFDs(t); after > before {
+	if after := openFDs(t); after > before {
 		t.Errorf("descriptors: %d before, %d after", before, after)
 	}
-}
-
-func countFDs(t *testing.T) int {
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Skip(err)
-	}
-	return len(ents)
 }
 
 // list-processes shows network processes as Emacs 28's process menu does.
