@@ -1,6 +1,7 @@
 package eproc
 
 import (
+	"errors"
 	"math/bits"
 	"strconv"
 	"strings"
@@ -1024,4 +1025,57 @@ func (m *Marker) String() string {
 	}
 	defer b.mu.Unlock()
 	return s + "at " + strconv.Itoa(m.pos) + " in " + b.name + ">"
+}
+
+// ErrKillCanceled is returned by (*Buffer).Kill when Config.KillBufferQuery
+// answered no. Test with errors.Is.
+var ErrKillCanceled = errors.New("kill-buffer canceled")
+
+// Kill kills the buffer (kill-buffer). Each live process of the buffer
+// whose query-on-exit flag is set is first put to Config.KillBufferQuery;
+// if it answers no, nothing happens and Kill returns ErrKillCanceled.
+// Otherwise a child process of the buffer gets SIGHUP (its sentinel runs
+// later, from the accept loop, with "hangup\n" if the child dies of it), a
+// pipe process is deleted at once, the buffer leaves the buffer table and
+// every marker in it points nowhere. Killing a dead buffer does nothing.
+func (b *Buffer) Kill() error {
+	rt := b.rt
+	if rt == nil || !b.Live() {
+		return nil
+	}
+	var ps []*Process
+	rt.mu.Lock()
+	for _, p := range rt.procs {
+		if p.buffer == b {
+			ps = append(ps, p)
+		}
+	}
+	rt.mu.Unlock()
+	if q := rt.cfg.KillBufferQuery; q != nil {
+		for _, p := range ps {
+			if p.Live() && p.QueryOnExitFlag() && !q(b, p) {
+				return ErrKillCanceled
+			}
+		}
+	}
+	rt.mu.Lock()
+	if rt.bufNames[b.Name()] == b {
+		delete(rt.bufNames, b.Name())
+	}
+	for i, x := range rt.buffers {
+		if x == b {
+			rt.buffers = append(rt.buffers[:i], rt.buffers[i+1:]...)
+			break
+		}
+	}
+	rt.mu.Unlock()
+	for _, p := range ps {
+		if p.kind == kindReal {
+			p.hangupForKilledBuffer()
+		} else {
+			p.Delete()
+		}
+	}
+	b.kill()
+	return nil
 }

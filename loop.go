@@ -2,6 +2,8 @@ package eproc
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -33,8 +35,9 @@ type pollEvent struct {
 // loopState is the accept loop's part of a Runtime. Fields are guarded by
 // Runtime.mu unless noted.
 type loopState struct {
-	pl         *poller // nil until the first process needs it
-	plErr      error
+	pl         *poller       // nil until first needed, and again after Close
+	shut       bool          // Close closed the poller: waits return at once
+	polling    bool          // the leader waits in the poller now: wake it to report a change
 	turnSeq    uint64        // bumped after every wait in the poller
 	turn       chan struct{} // made by the first follower of a turn, closed when it ends; nil without followers
 	ready      []*Process    // processes with output to read, oldest report first
@@ -43,7 +46,7 @@ type loopState struct {
 	statusQ    []*Process    // processes with a status change to dispatch
 	fds        map[int]*Process
 	children   map[int]*Process // pid -> child not yet reaped (deleted ones too)
-	reapMu     sync.Mutex       // serialises wait4 and its recording; taken before mu
+	reapMu     sync.Mutex       // serialises wait4 and kill(2) of our pids; taken before mu
 
 	outputSeq uint64 // bumped by every read that returned output
 
@@ -58,6 +61,7 @@ func (l *loopState) init() {
 	l.children = make(map[int]*Process)
 	l.events = make([]pollEvent, 256)
 	l.pollMu = make(chanMutex, 1)
+	l.dispatch.init()
 }
 
 // chanMutex is a mutex with TryLock semantics that never spins.
@@ -74,27 +78,54 @@ func (m chanMutex) tryLock() bool {
 
 func (m chanMutex) unlock() { <-m }
 
-// pollerLocked returns the Runtime's poller, making it on first use.
-// rt.mu must be held.
+// lock takes m, waiting as long as it takes.
+func (m chanMutex) lock() { m <- struct{}{} }
+
+// pollerLocked returns the Runtime's poller, making it on first use. A
+// failure (no descriptor left, say) is not remembered: the next call tries
+// again. rt.mu must be held.
 func (rt *Runtime) pollerLocked() (*poller, error) {
 	l := &rt.loop
-	if l.pl == nil && l.plErr == nil {
-		l.pl, l.plErr = newPoller()
-		if l.plErr == nil {
-			registerRuntime(rt)
-		}
+	if l.shut {
+		return nil, ErrClosed
 	}
-	return l.pl, l.plErr
+	if l.pl == nil {
+		pl, err := newPoller()
+		if err != nil {
+			return nil, err
+		}
+		l.pl = pl
+		registerRuntime(rt)
+	}
+	return l.pl, nil
 }
 
-// wake makes the leader's wait in the poller return.
-func (rt *Runtime) wake() {
-	rt.mu.Lock()
-	pl := rt.loop.pl
-	rt.mu.Unlock()
-	if pl != nil {
-		pl.wake()
+// pollerError is the error of a function that could not get the poller.
+func pollerError(err error) error {
+	if errors.Is(err, ErrClosed) {
+		return ErrClosed
 	}
+	if errors.Is(err, errors.ErrUnsupported) {
+		return fmt.Errorf("eproc: cannot make processes on this system: %w", err)
+	}
+	return &FileError{Op: "Creating the poller", Err: err}
+}
+
+// wakePollerLocked makes the leader's wait in the poller return, if a
+// leader waits there, so that it dispatches a change made by another
+// goroutine and checks its condition again; a waiter that is not in the
+// poller checks before it enters. rt.mu must be held.
+func (rt *Runtime) wakePollerLocked() {
+	if rt.loop.polling {
+		rt.loop.pl.wake()
+	}
+}
+
+// wakePoller is wakePollerLocked for a caller without rt.mu.
+func (rt *Runtime) wakePoller() {
+	rt.mu.Lock()
+	rt.wakePollerLocked()
+	rt.mu.Unlock()
 }
 
 // armLocked arms p's descriptors for what p wants next: reading when it
@@ -147,25 +178,6 @@ func (rt *Runtime) markEventsLocked(evs []pollEvent) {
 	}
 }
 
-// queueStatus queues p for the dispatch of a status change and wakes the
-// leader.
-func (rt *Runtime) queueStatus(p *Process) {
-	rt.mu.Lock()
-	rt.queueStatusLocked(p)
-	pl := rt.loop.pl
-	rt.mu.Unlock()
-	if pl != nil {
-		pl.wake()
-	}
-}
-
-func (rt *Runtime) queueStatusLocked(p *Process) {
-	if !p.inStatusQ {
-		p.inStatusQ = true
-		rt.loop.statusQ = append(rt.loop.statusQ, p)
-	}
-}
-
 // pendingLocked reports whether a dispatch turn has work already, so a
 // waiter must not block. rt.mu must be held.
 func (rt *Runtime) pendingLocked(only *Process) bool {
@@ -195,10 +207,14 @@ func take(q *[]*Process, only *Process) []*Process {
 
 // dispatchTurn does one turn of work that is ready: pending writes, one
 // read from each ready process, and the status changes. With only set, it
-// touches that process alone (accept-process-output's just-this-one).
-func (rt *Runtime) dispatchTurn(only *Process) {
+// touches that process alone (accept-process-output's just-this-one). It
+// waits for the dispatch lock until ctx ends or the deadline passes (zero
+// values: no limit) and reports whether it got it.
+func (rt *Runtime) dispatchTurn(only *Process, ctx context.Context, deadline time.Time) bool {
 	d := &rt.loop.dispatch
-	d.lock()
+	if !d.lockWithin(ctx, deadline) {
+		return false
+	}
 	defer d.unlock()
 	rt.mu.Lock()
 	writable := take(&rt.loop.writable, only)
@@ -208,6 +224,7 @@ func (rt *Runtime) dispatchTurn(only *Process) {
 		rt.loop.ready, rt.loop.readySpare = rt.loop.readySpare, nil
 	}
 	rt.mu.Unlock()
+	worked := len(writable) > 0 || len(ready) > 0
 	for _, p := range writable {
 		rt.flushWrites(p)
 	}
@@ -223,14 +240,21 @@ func (rt *Runtime) dispatchTurn(only *Process) {
 	for {
 		rt.mu.Lock()
 		q := take(&rt.loop.statusQ, only)
-		rt.mu.Unlock()
-		if len(q) == 0 {
-			return
-		}
 		for _, p := range q {
-			rt.mu.Lock()
 			p.inStatusQ = false
+		}
+		if len(q) == 0 {
+			if worked {
+				// Another goroutine may wait in the poller for what this
+				// turn did (output, a sentinel): let it check.
+				rt.wakePollerLocked()
+			}
 			rt.mu.Unlock()
+			return true
+		}
+		rt.mu.Unlock()
+		worked = true
+		for _, p := range q {
 			rt.dispatchStatus(p)
 		}
 	}
@@ -345,13 +369,6 @@ func (rt *Runtime) flushDecoder(p *Process) {
 	}
 }
 
-func (rt *Runtime) callFilter(p *Process, f Filter, s string) {
-	if f == nil {
-		f = DefaultFilter
-	}
-	rt.callback(p, false, func() { f(p, s) })
-}
-
 // endOfOutput handles end of file on p's output: a child that closed its
 // output keeps running (its exit comes from the reaper); a pipe process is
 // closed. The dispatch lock must be held.
@@ -372,13 +389,19 @@ func (rt *Runtime) endOfOutput(p *Process) {
 		return
 	}
 	rt.closeInLocked(p)
+	if w := p.stderrOf; w != nil && !w.exitReported && !p.status.dead() {
+		// A standard error pipe process closes after the exit sentinel of
+		// the child writing into it, as in Emacs (see runSentinel).
+		p.endPending = true
+		rt.mu.Unlock()
+		return
+	}
 	if p.kind != kindReal && !p.status.dead() {
-		p.status = rawStatus{kind: rawExit}
+		st := rawStatus{kind: rawExit}
 		if p.kind == kindNetwork {
-			p.status.code = 256 // "connection broken by remote peer\n", as Emacs
+			st.code = 256 // "connection broken by remote peer\n", as Emacs
 		}
-		p.tick++
-		rt.queueStatusLocked(p)
+		rt.setStatusLocked(p, st)
 	}
 	rt.mu.Unlock()
 }
@@ -389,33 +412,55 @@ func (rt *Runtime) endOfOutput(p *Process) {
 const drainLimit = 16 << 20
 
 // dispatchStatus dispatches a status change of p: the remaining output of a
-// dead process first, then its sentinel. The dispatch lock must be held.
+// dead process first (and of its standard error pipe process, whose
+// sentinel comes later, as in Emacs), then its sentinel. The dispatch lock
+// must be held.
 func (rt *Runtime) dispatchStatus(p *Process) {
 	rt.mu.Lock()
 	dead := p.status.dead()
-	fd := p.infd
+	errp := p.stderrProc
 	rt.mu.Unlock()
 	if dead {
-		if fd >= 0 {
-			for total := 0; total < drainLimit; {
-				buf := rt.readBuffer()
-				n, _ := readFD(fd, buf)
-				if n <= 0 {
-					break
-				}
-				total += n
-				rt.deliver(p, buf[:n])
-				if rt.fdOf(p) != fd {
-					break // a filter deleted the process
-				}
-			}
-			rt.flushDecoder(p)
+		rt.drain(p)
+		if errp != nil && rt.drain(errp) {
+			rt.endOfOutput(errp)
 		}
 		rt.mu.Lock()
 		rt.closeFDsLocked(p)
 		rt.mu.Unlock()
 	}
 	rt.runSentinel(p)
+}
+
+// drain reads and delivers what p's output holds now, and reports whether
+// it reached the end of the stream. It reads a process that is stopped or
+// deleted not at all, and at most drainLimit bytes. The dispatch lock must
+// be held.
+func (rt *Runtime) drain(p *Process) (eof bool) {
+	rt.mu.Lock()
+	fd := p.infd
+	if p.stopped || p.deleted {
+		fd = -1
+	}
+	rt.mu.Unlock()
+	if fd < 0 {
+		return false
+	}
+	for total := 0; total < drainLimit; {
+		buf := rt.readBuffer()
+		n, err := readFD(fd, buf)
+		if n <= 0 {
+			eof = err != errAgain
+			break
+		}
+		total += n
+		rt.deliver(p, buf[:n])
+		if rt.fdOf(p) != fd {
+			return false // a filter deleted the process
+		}
+	}
+	rt.flushDecoder(p)
+	return eof
 }
 
 func (rt *Runtime) fdOf(p *Process) int {
@@ -498,21 +543,25 @@ type waitSpec struct {
 }
 
 // waitLoop dispatches turns until spec.done reports true (it returns true),
-// or the deadline passes or the context ends (it returns false). Every
-// turn dispatches what is ready before waiting in the poller; after the
-// deadline one last turn dispatches what the last wait reported.
+// or the deadline passes, the context ends or the Runtime is closed (it
+// returns spec.done()). Every turn dispatches what is ready before waiting
+// in the poller; after the deadline one last turn dispatches what the last
+// wait reported.
 func (rt *Runtime) waitLoop(spec waitSpec) bool {
 	if spec.ctx != nil && spec.ctx.Done() != nil {
 		// The end of the context wakes whoever waits in the poller; a
 		// follower watches the context itself.
-		stop := context.AfterFunc(spec.ctx, rt.wake)
+		stop := context.AfterFunc(spec.ctx, rt.wakePoller)
 		defer stop()
 	}
 	for waited := false; ; waited = true {
 		rt.mu.Lock()
 		seq := rt.loop.turnSeq
+		shut := rt.loop.shut
 		rt.mu.Unlock()
-		rt.dispatchTurn(spec.only)
+		if !rt.dispatchTurn(spec.only, spec.ctx, spec.deadline) || shut {
+			return spec.done()
+		}
 		if spec.done() {
 			return true
 		}
@@ -526,43 +575,67 @@ func (rt *Runtime) waitLoop(spec waitSpec) bool {
 				return false
 			}
 		}
-		rt.mu.Lock()
-		if rt.pendingLocked(spec.only) {
-			timeout = 0
-		}
-		rt.mu.Unlock()
-		rt.waitEvents(seq, timeout, spec.ctx)
+		rt.waitEvents(spec.only, seq, timeout, spec.ctx)
 	}
 }
 
 // waitEvents waits for the next events: in the poller when no other
 // goroutine is there (the leader), or for the end of the leader's turn
 // (seq is the turn the caller saw before it dispatched, so a turn that
-// ended meanwhile is not waited for).
-func (rt *Runtime) waitEvents(seq uint64, timeout time.Duration, ctx context.Context) {
+// ended meanwhile is not waited for). A leader that cannot have the poller
+// (no descriptor left to make it) waits a little and lets the next turn
+// try again.
+func (rt *Runtime) waitEvents(only *Process, seq uint64, timeout time.Duration, ctx context.Context) {
 	l := &rt.loop
-	if l.pollMu.tryLock() {
-		rt.mu.Lock()
-		pl := l.pl
-		rt.mu.Unlock()
-		if pl == nil {
-			l.pollMu.unlock()
-			rt.sleep(seq, timeout, ctx)
-			return
-		}
-		n := pl.wait(l.events, timeout)
-		rt.mu.Lock()
-		rt.markEventsLocked(l.events[:n])
-		l.turnSeq++
-		if l.turn != nil {
-			close(l.turn)
-			l.turn = nil
-		}
-		rt.mu.Unlock()
-		l.pollMu.unlock()
+	if !l.pollMu.tryLock() {
+		rt.sleep(seq, timeout, ctx)
 		return
 	}
-	rt.sleep(seq, timeout, ctx)
+	rt.mu.Lock()
+	pl, err := rt.pollerLocked()
+	if rt.pendingLocked(only) || l.shut {
+		timeout = 0
+	}
+	l.polling = err == nil
+	rt.mu.Unlock()
+	n := 0
+	switch {
+	case err == nil:
+		n = pl.wait(l.events, timeout)
+	case timeout != 0 && !errors.Is(err, ErrClosed):
+		if timeout < 0 || timeout > pollerRetry {
+			timeout = pollerRetry
+		}
+		pause(timeout, ctx)
+	}
+	rt.mu.Lock()
+	l.polling = false
+	rt.markEventsLocked(l.events[:n])
+	l.turnSeq++
+	if l.turn != nil {
+		close(l.turn)
+		l.turn = nil
+	}
+	rt.mu.Unlock()
+	l.pollMu.unlock()
+}
+
+// pollerRetry is how long a waiter that could not make the poller waits
+// before it tries again.
+const pollerRetry = 50 * time.Millisecond
+
+// pause waits for d or the end of ctx (nil: none).
+func pause(d time.Duration, ctx context.Context) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	var done <-chan struct{}
+	if ctx != nil {
+		done = ctx.Done()
+	}
+	select {
+	case <-t.C:
+	case <-done:
+	}
 }
 
 // sleep waits for the end of the leader's turn after seq, the timeout or
@@ -649,10 +722,18 @@ func (rt *Runtime) AcceptProcessOutput(p *Process, timeout time.Duration, justTh
 }
 
 // Run dispatches output, status changes and sentinels of every process
-// until ctx ends, and returns ctx.Err(). It is the Go counterpart of
-// Emacs's command loop waiting for input.
+// until ctx ends, and returns ctx.Err(); or until the Runtime is closed,
+// and returns ErrClosed. It is the Go counterpart of Emacs's command loop
+// waiting for input. It may be started before the first process is made.
 func (rt *Runtime) Run(ctx context.Context) error {
-	rt.waitLoop(waitSpec{ctx: ctx, done: func() bool { return false }})
+	closed := func() bool {
+		rt.mu.Lock()
+		defer rt.mu.Unlock()
+		return rt.closed
+	}
+	if rt.waitLoop(waitSpec{ctx: ctx, done: closed}) {
+		return ErrClosed
+	}
 	return ctx.Err()
 }
 

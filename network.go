@@ -148,16 +148,10 @@ func (rt *Runtime) MakeNetworkProcess(a NetworkArgs) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt.mu.Lock()
-	if rt.closed {
-		rt.mu.Unlock()
-		return nil, ErrClosed
+	if err := rt.beginMaking(); err != nil {
+		return nil, err
 	}
-	_, err = rt.pollerLocked()
-	rt.mu.Unlock()
-	if err != nil {
-		return nil, fmt.Errorf("eproc: cannot make network processes on this system: %w", err)
-	}
+	defer rt.endMaking()
 	addrs, lookupErr := resolveNetwork(a)
 	p := rt.newProcess(kindNetwork)
 	p.filter = a.Filter
@@ -172,14 +166,10 @@ func (rt *Runtime) MakeNetworkProcess(a NetworkArgs) (*Process, error) {
 			return nil, lookupErr
 		}
 		// Emacs's asynchronous lookup failed: the process exists and fails.
-		p.status = rawStatus{kind: rawFailed, msg: "Name lookup of " + hostOrLocal(a.Host) + " failed"}
-		p.tick++
 		rt.mu.Lock()
 		rt.registerNetworkLocked(p, a.Name, a.Buffer)
-		rt.queueStatusLocked(p)
-		pl := rt.loop.pl
+		rt.setStatusLocked(p, rawStatus{kind: rawFailed, msg: "Name lookup of " + hostOrLocal(a.Host) + " failed"})
 		rt.mu.Unlock()
-		pl.wake()
 		return p, nil
 	}
 	if err := openNetwork(p, addrs); err != nil {
@@ -187,10 +177,6 @@ func (rt *Runtime) MakeNetworkProcess(a NetworkArgs) (*Process, error) {
 	}
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	if rt.closed {
-		closeFD(p.infd)
-		return nil, ErrClosed
-	}
 	rt.registerNetworkLocked(p, a.Name, a.Buffer)
 	rt.loop.fds[p.infd] = p
 	rt.armLocked(p)

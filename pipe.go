@@ -39,6 +39,10 @@ func (rt *Runtime) MakePipeProcess(a PipeArgs) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := rt.beginMaking(); err != nil {
+		return nil, err
+	}
+	defer rt.endMaking()
 	var fds [2]int
 	if err := pipeCloexec(fds[:]); err != nil {
 		return nil, &FileError{Op: "Creating pipe", Err: err}
@@ -56,16 +60,6 @@ func (rt *Runtime) MakePipeProcess(a PipeArgs) (*Process, error) {
 
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	if rt.closed {
-		closeFD(fds[0])
-		closeFD(fds[1])
-		return nil, ErrClosed
-	}
-	if _, err := rt.pollerLocked(); err != nil {
-		closeFD(fds[0])
-		closeFD(fds[1])
-		return nil, err
-	}
 	rt.addProcess(p, a.Name)
 	buf := a.Buffer
 	if buf == nil && !a.NoBuffer {

@@ -121,6 +121,8 @@ type Process struct {
 	exitReported    bool // the sentinel for a dead status has returned
 	deleted         bool
 	stderrProc      *Process // the standard error pipe process, if any
+	stderrOf        *Process // of a standard error pipe process: the child writing into it
+	endPending      bool     // a stderr pipe process at end of file, closing after stderrOf's exit sentinel
 	ptyCol          int      // bytes sent into the pty's current input line (see chunkPTYInput)
 	event           string   // the next sentinel's event when the status does not say it
 	net             *netInfo // a network process's contact and addresses (network.go)
@@ -269,16 +271,10 @@ func (rt *Runtime) MakeProcess(a ProcessArgs) (*Process, error) {
 		return nil, err
 	}
 
-	rt.mu.Lock()
-	if rt.closed {
-		rt.mu.Unlock()
-		return nil, ErrClosed
+	if err := rt.beginMaking(); err != nil {
+		return nil, err
 	}
-	if _, err := rt.pollerLocked(); err != nil {
-		rt.mu.Unlock()
-		return nil, fmt.Errorf("eproc: cannot make processes on this system: %w", err)
-	}
-	rt.mu.Unlock()
+	defer rt.endMaking()
 
 	if b, ok := a.Stderr.(*Buffer); ok && b != nil {
 		stderrPipe, err = rt.MakePipeProcess(PipeArgs{
@@ -329,9 +325,12 @@ func (rt *Runtime) MakeProcess(a ProcessArgs) (*Process, error) {
 		// The child has the writing end now; our copy must go so that the
 		// pipe process sees end of file when the child exits.
 		rt.mu.Lock()
-		if stderrPipe.stderrW >= 0 {
+		if stderrPipe.stderrW >= 0 && stderrPipe.stderrW == stderrFD {
 			closeFD(stderrPipe.stderrW)
 			stderrPipe.stderrW = -1
+			if sp.pid > 0 {
+				stderrPipe.stderrOf = p
+			}
 		}
 		rt.mu.Unlock()
 	}
@@ -353,9 +352,7 @@ func (rt *Runtime) MakeProcess(a ProcessArgs) (*Process, error) {
 	if sp.pid > 0 {
 		rt.loop.children[sp.pid] = p
 	} else if sp.failed {
-		p.status = sp.status
-		p.tick++
-		rt.queueStatusLocked(p)
+		rt.setStatusLocked(p, sp.status)
 	}
 	rt.armLocked(p)
 	rt.mu.Unlock()
@@ -625,18 +622,10 @@ func (p *Process) Delete() error {
 	live := !p.status.dead()
 	rt.mu.Unlock()
 	if live && p.kind == kindReal && p.pid > 0 {
-		rt.reapPid(p.pid) // an exit not yet noticed keeps its real status
-		rt.mu.Lock()
-		if !p.status.dead() {
-			killGroup(p.pid, syscall.SIGKILL)
-			p.status = rawStatus{kind: rawSignal, code: int(syscall.SIGKILL)}
-			p.tick++
-		}
-		rt.mu.Unlock()
+		rt.killDeleted(p)
 	} else if live {
 		rt.mu.Lock()
-		p.status = rawStatus{kind: rawExit}
-		p.tick++
+		rt.setStatusLocked(p, rawStatus{kind: rawExit})
 		rt.mu.Unlock()
 	}
 	rt.mu.Lock()
@@ -644,6 +633,13 @@ func (p *Process) Delete() error {
 	rt.mu.Unlock()
 	rt.runSentinel(p)
 	return nil
+}
+
+// Exited reports whether the process is dead and its exit sentinel has run.
+func (p *Process) Exited() bool {
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	return p.exitReported
 }
 
 // Wait dispatches output, status changes and sentinels (of every process)

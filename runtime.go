@@ -1,9 +1,6 @@
 package eproc
 
 import (
-	"errors"
-	"fmt"
-	"log/slog"
 	"os"
 	"strconv"
 	"sync"
@@ -110,8 +107,10 @@ type Config struct {
 
 	// ReadProcessOutputMax is read-process-output-max: the most bytes read
 	// from one process in one turn of the accept loop, and so the largest
-	// chunk a filter receives. Zero means 65536 (Emacs's default is 4096;
-	// eproc reads more, with no change in what is delivered).
+	// chunk a filter receives. Zero (or less) means 65536 (Emacs's default
+	// is 4096; eproc reads more, with no change in what is delivered).
+	// NewRuntime lowers a value above 16 MiB to 16 MiB: each turn may
+	// allocate a buffer of this size.
 	ReadProcessOutputMax int
 
 	// CodingSystemForRead is coding-system-for-read: when not empty, the
@@ -156,30 +155,6 @@ type Config struct {
 	QueryBeforeExit func(ps []*Process) bool
 }
 
-// CallbackError is what Config.ErrorHandler receives when a filter or
-// sentinel panics.
-type CallbackError struct {
-	Process  *Process
-	Sentinel bool // false: a filter
-	Value    any  // the value passed to panic
-}
-
-// Error returns Emacs's message: "error in process filter: VALUE" or
-// "error in process sentinel: VALUE".
-func (e *CallbackError) Error() string {
-	kind := "filter"
-	if e.Sentinel {
-		kind = "sentinel"
-	}
-	return fmt.Sprintf("error in process %s: %v", kind, e.Value)
-}
-
-// Unwrap returns the panic value when it is an error.
-func (e *CallbackError) Unwrap() error {
-	err, _ := e.Value.(error)
-	return err
-}
-
 // Runtime is one Emacs's process world: the process table, the buffer table,
 // the Config and the accept loop. A Runtime is safe for concurrent use by
 // many goroutines. Filters and sentinels of its processes run only inside
@@ -194,8 +169,11 @@ type Runtime struct {
 	names    map[string]*Process
 	buffers  []*Buffer
 	bufNames map[string]*Buffer
-	closed   bool
-	loop     loopState // the accept loop's state; see loop.go
+	closed   bool          // Close began: nothing new is made
+	closing  chan struct{} // made when Close begins, closed when it ends
+	creating int           // makings in progress, which Close waits for
+	created  sync.Cond     // broadcast (with mu) when creating drops to 0
+	loop     loopState     // the accept loop's state; see loop.go
 
 	acceptCount int // connections accepted by servers; names Unix-socket ones (network.go)
 }
@@ -210,6 +188,7 @@ func NewRuntime(cfg Config) *Runtime {
 	if cfg.ReadProcessOutputMax <= 0 {
 		cfg.ReadProcessOutputMax = 65536
 	}
+	cfg.ReadProcessOutputMax = min(cfg.ReadProcessOutputMax, maxReadProcessOutput)
 	if cfg.ShellCommandSwitch == "" {
 		cfg.ShellCommandSwitch = "-c"
 	}
@@ -218,6 +197,7 @@ func NewRuntime(cfg Config) *Runtime {
 		names:    make(map[string]*Process),
 		bufNames: make(map[string]*Buffer),
 	}
+	rt.created.L = &rt.mu
 	rt.loop.init()
 	return rt
 }
@@ -251,15 +231,6 @@ func (rt *Runtime) defaultDirectory() string {
 		return "/"
 	}
 	return wd
-}
-
-// reportError hands an error from a callback of p to Config.ErrorHandler.
-func (rt *Runtime) reportError(p *Process, err error) {
-	if rt.cfg.ErrorHandler != nil {
-		rt.cfg.ErrorHandler(err)
-		return
-	}
-	slog.Error(err.Error(), "process", p.Name())
 }
 
 // uniqueProcessName returns name, or name<1>, name<2>, ... whichever is free
@@ -393,90 +364,6 @@ func (rt *Runtime) BufferList() []*Buffer {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	return append([]*Buffer(nil), rt.buffers...)
-}
-
-// ErrKillCanceled is returned by (*Buffer).Kill when Config.KillBufferQuery
-// answered no. Test with errors.Is.
-var ErrKillCanceled = errors.New("kill-buffer canceled")
-
-// Kill kills the buffer (kill-buffer). Each live process of the buffer
-// whose query-on-exit flag is set is first put to Config.KillBufferQuery;
-// if it answers no, nothing happens and Kill returns ErrKillCanceled.
-// Otherwise a child process of the buffer gets SIGHUP (its sentinel runs
-// later, from the accept loop, with "hangup\n" if the child dies of it), a
-// pipe process is deleted at once, the buffer leaves the buffer table and
-// every marker in it points nowhere. Killing a dead buffer does nothing.
-func (b *Buffer) Kill() error {
-	rt := b.rt
-	if rt == nil || !b.Live() {
-		return nil
-	}
-	var ps []*Process
-	rt.mu.Lock()
-	for _, p := range rt.procs {
-		if p.buffer == b {
-			ps = append(ps, p)
-		}
-	}
-	rt.mu.Unlock()
-	if q := rt.cfg.KillBufferQuery; q != nil {
-		for _, p := range ps {
-			if p.Live() && p.QueryOnExitFlag() && !q(b, p) {
-				return ErrKillCanceled
-			}
-		}
-	}
-	rt.mu.Lock()
-	if rt.bufNames[b.Name()] == b {
-		delete(rt.bufNames, b.Name())
-	}
-	for i, x := range rt.buffers {
-		if x == b {
-			rt.buffers = append(rt.buffers[:i], rt.buffers[i+1:]...)
-			break
-		}
-	}
-	rt.mu.Unlock()
-	for _, p := range ps {
-		if p.kind == kindReal {
-			p.hangupForKilledBuffer()
-		} else {
-			p.Delete()
-		}
-	}
-	b.kill()
-	return nil
-}
-
-// Close is kill-emacs for this Runtime. It asks Config.QueryBeforeExit about
-// the live processes whose query-on-exit flag is set (false: Close returns
-// ErrKillCanceled and nothing happens), then sends SIGHUP to every live
-// child's process group, waits up to two seconds for the children to die
-// (then sends SIGKILL), runs the sentinels of every process, and closes
-// every descriptor. After Close, making a process returns ErrClosed.
-func (rt *Runtime) Close() error {
-	rt.mu.Lock()
-	if rt.closed {
-		rt.mu.Unlock()
-		return nil
-	}
-	rt.mu.Unlock()
-	if q := rt.cfg.QueryBeforeExit; q != nil {
-		var ask []*Process
-		for _, p := range rt.ProcessList() {
-			if p.Live() && p.QueryOnExitFlag() {
-				ask = append(ask, p)
-			}
-		}
-		if len(ask) > 0 && !q(ask) {
-			return ErrKillCanceled
-		}
-	}
-	rt.mu.Lock()
-	rt.closed = true
-	rt.mu.Unlock()
-	rt.shutdown(2 * time.Second)
-	return nil
 }
 
 // Package-level functions acting on Default.

@@ -93,9 +93,71 @@ func (p *Process) signalTarget() error {
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()
 	if p.deleted || p.status.dead() || p.pid <= 0 && p.ttyName == "" {
-		return fmt.Errorf("Process %s is not active: %w", p.name, ErrNotActive)
+		return p.notActive()
 	}
 	return nil
+}
+
+func (p *Process) notActive() error {
+	return fmt.Errorf("Process %s is not active: %w", p.name, ErrNotActive)
+}
+
+// beforeKill, when set (by tests), runs between signalChild's check that
+// the child is still there and the kill, with the target (a pid, or a
+// process group as its negative).
+var beforeKill func(target int)
+
+// signalChild sends sig to p's child: to its process group (every child
+// leads its own) when group is set, else to its pid alone. It refuses with
+// ErrNotActive once the child has died or was deleted. The reaper's lock
+// is held from that check to the kill, so the pid cannot be collected, and
+// reused by the system, in between: a signal never reaches another
+// program.
+func (rt *Runtime) signalChild(p *Process, sig syscall.Signal, group bool) error {
+	rt.loop.reapMu.Lock()
+	defer rt.loop.reapMu.Unlock()
+	rt.mu.Lock()
+	gone := p.pid <= 0 || p.deleted || p.status.dead()
+	rt.mu.Unlock()
+	if gone {
+		return p.notActive()
+	}
+	return rt.killLocked(p.pid, sig, group)
+}
+
+// killLocked sends sig to pid (with group, to its process group, falling
+// back to pid alone). rt.loop.reapMu must be held.
+func (rt *Runtime) killLocked(pid int, sig syscall.Signal, group bool) error {
+	if beforeKill != nil {
+		target := pid
+		if group {
+			target = -pid
+		}
+		beforeKill(target)
+	}
+	if group {
+		return killGroup(pid, sig)
+	}
+	return killPid(pid, sig)
+}
+
+// killDeleted is delete-process's kill: SIGKILL to the child's process
+// group and status "signal" 9, unless the child already died (its exit,
+// noticed now if it was not yet, keeps its real status). p is deleted.
+func (rt *Runtime) killDeleted(p *Process) {
+	rt.loop.reapMu.Lock()
+	defer rt.loop.reapMu.Unlock()
+	rt.reapLocked(p.pid)
+	rt.mu.Lock()
+	dead := p.status.dead()
+	rt.mu.Unlock()
+	if dead {
+		return
+	}
+	rt.killLocked(p.pid, syscall.SIGKILL, true)
+	rt.mu.Lock()
+	rt.setStatusLocked(p, rawStatus{kind: rawSignal, code: int(syscall.SIGKILL)})
+	rt.mu.Unlock()
 }
 
 // sendSignal delivers sig to p's process group, or with currentGroup on a
@@ -112,7 +174,10 @@ func (p *Process) sendSignal(sig syscall.Signal, currentGroup bool) error {
 	if p.pid <= 0 {
 		return p.signalForeground(sig)
 	}
-	if err := killGroup(p.pid, sig); err != nil {
+	if err := p.rt.signalChild(p, sig, true); err != nil {
+		if errors.Is(err, ErrNotActive) {
+			return err
+		}
 		return fmt.Errorf("Process %s: %w", p.name, err)
 	}
 	return nil
@@ -216,8 +281,7 @@ func (p *Process) Continue(currentGroup bool) error {
 	defer d.unlock()
 	rt.mu.Lock()
 	if !p.status.dead() {
-		p.status = rawStatus{kind: rawRun}
-		p.tick++
+		rt.setStatusLocked(p, rawStatus{kind: rawRun})
 	}
 	rt.mu.Unlock()
 	rt.runSentinel(p)
@@ -259,6 +323,15 @@ func (rt *Runtime) SignalProcess(process any, signal any) error {
 		if err := v.signalTarget(); err != nil {
 			return err
 		}
+		if v.pid > 0 {
+			if err := rt.signalChild(v, sig, false); err != nil {
+				if errors.Is(err, ErrNotActive) {
+					return err
+				}
+				return fmt.Errorf("signal-process %d: %w", v.pid, err)
+			}
+			return nil
+		}
 		pid = v.pid
 	case int:
 		pid = v
@@ -277,5 +350,8 @@ func (rt *Runtime) SignalProcess(process any, signal any) error {
 	if pid <= 0 {
 		return errors.New("Cannot signal a process with no pid")
 	}
-	return killPid(pid, sig)
+	if err := killPid(pid, sig); err != nil {
+		return fmt.Errorf("signal-process %d: %w", pid, err)
+	}
+	return nil
 }

@@ -19,12 +19,7 @@ var moreSignalNumbers = map[string]syscall.Signal{
 	"sys": syscall.SIGSYS,
 }
 
-func killPid(pid int, sig syscall.Signal) error {
-	if err := unix.Kill(pid, sig); err != nil {
-		return fmt.Errorf("signal-process %d: %w", pid, err)
-	}
-	return nil
-}
+func killPid(pid int, sig syscall.Signal) error { return unix.Kill(pid, sig) }
 
 // signalForeground sends sig to the foreground process group of p's
 // terminal (a job-control shell's current job, or the shell itself).

@@ -60,6 +60,7 @@ func registerRuntime(rt *Runtime)                            {}
 func unregisterRuntime(rt *Runtime)                          {}
 func (rt *Runtime) reapPid(pid int)                          {}
 func (rt *Runtime) reapAll()                                 {}
+func (rt *Runtime) reapLocked(pid int)                       {}
 func (p *Process) hangupForKilledBuffer()                    {}
 func (p *Process) signalForeground(sig syscall.Signal) error { return errors.ErrUnsupported }
 

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -223,6 +224,16 @@ func failedExec(e *execError) (spawnResult, error) {
 // Reaping. One goroutine for the whole program receives SIGCHLD and asks
 // every Runtime to check its own children with wait4 on their pids (never
 // wait4(-1): the host program's own children are not ours to reap).
+//
+// A host program may undo eproc's interest in SIGCHLD (signal.Reset, or
+// signal.Ignore, which also makes the kernel discard children's exit
+// statuses). So while any Runtime has children, the reaper renews its
+// signal.Notify and checks for exits every reaperTick: an exit is never
+// missed, only noticed up to reaperTick late while SIGCHLD is not ours.
+
+// reaperTick is how often the reaper renews its interest in SIGCHLD and
+// checks the children without being signalled.
+const reaperTick = time.Second
 
 var reaper struct {
 	once sync.Once
@@ -237,25 +248,59 @@ func registerRuntime(rt *Runtime) {
 		ch := make(chan os.Signal, 1)
 		signal.Notify(ch, syscall.SIGCHLD)
 		go func() {
-			for range ch {
-				reaper.mu.Lock()
-				rts := make([]*Runtime, 0, len(reaper.rts))
-				for rt := range reaper.rts {
-					rts = append(rts, rt)
+			tick := time.NewTicker(reaperTick)
+			defer tick.Stop()
+			for {
+				select {
+				case <-ch:
+				case <-tick.C:
+					if !reaperHasChildren() {
+						continue
+					}
+					signal.Notify(ch, syscall.SIGCHLD)
 				}
-				reaper.mu.Unlock()
-				if reapPending(rts) {
-					continue
-				}
-				for _, rt := range rts {
-					rt.reapAll()
-				}
+				reapEverything()
 			}
 		}()
 	})
 	reaper.mu.Lock()
 	reaper.rts[rt] = true
 	reaper.mu.Unlock()
+}
+
+// reaperRuntimes returns the Runtimes the reaper checks.
+func reaperRuntimes() []*Runtime {
+	reaper.mu.Lock()
+	defer reaper.mu.Unlock()
+	rts := make([]*Runtime, 0, len(reaper.rts))
+	for rt := range reaper.rts {
+		rts = append(rts, rt)
+	}
+	return rts
+}
+
+// reaperHasChildren reports whether any Runtime has a child not yet reaped.
+func reaperHasChildren() bool {
+	for _, rt := range reaperRuntimes() {
+		rt.mu.Lock()
+		n := len(rt.loop.children)
+		rt.mu.Unlock()
+		if n > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// reapEverything collects the pending statuses of every Runtime's children.
+func reapEverything() {
+	rts := reaperRuntimes()
+	if reapPending(rts) {
+		return
+	}
+	for _, rt := range rts {
+		rt.reapAll()
+	}
 }
 
 func unregisterRuntime(rt *Runtime) {
@@ -320,13 +365,19 @@ func (rt *Runtime) reapAll() {
 }
 
 // reapPid collects every status change of the child pid that the kernel
-// has, records it and queues the process for dispatch. Reaps of one
-// Runtime are serialised: of two concurrent wait4 calls on one pid, one
-// would get the status and the other ECHILD, and the ECHILD must not be
-// taken as the answer.
+// has, records it and queues the process for dispatch. Reaps and kills of
+// one Runtime's pids are serialised (reapMu): of two concurrent wait4
+// calls on one pid, one would get the status and the other ECHILD, which
+// must not be taken as the answer; and a kill must not reach a pid once
+// it is collected (see signalChild).
 func (rt *Runtime) reapPid(pid int) {
 	rt.loop.reapMu.Lock()
 	defer rt.loop.reapMu.Unlock()
+	rt.reapLocked(pid)
+}
+
+// reapLocked is reapPid's work. rt.loop.reapMu must be held.
+func (rt *Runtime) reapLocked(pid int) {
 	for {
 		var ws syscall.WaitStatus
 		got, err := syscall.Wait4(pid, &ws, syscall.WNOHANG|syscall.WUNTRACED|syscall.WCONTINUED, nil)
@@ -336,12 +387,13 @@ func (rt *Runtime) reapPid(pid int) {
 		if err == syscall.EINTR {
 			continue
 		}
+		if err == syscall.ECHILD {
+			// The kernel discarded the child's status: SIGCHLD was set to
+			// be ignored. The child is gone; how it ended is lost.
+			rt.recordStatus(pid, rawStatus{kind: rawExit, code: lostExitCode}, true)
+			return
+		}
 		if got != pid || err != nil {
-			if err == syscall.ECHILD {
-				rt.mu.Lock()
-				delete(rt.loop.children, pid)
-				rt.mu.Unlock()
-			}
 			return
 		}
 		if rt.recordWait(pid, ws) {
@@ -350,11 +402,13 @@ func (rt *Runtime) reapPid(pid int) {
 	}
 }
 
+// lostExitCode is the exit code reported for a child whose status the
+// kernel discarded (see reapLocked): no real exit code is negative.
+const lostExitCode = -1
+
 // recordWait records one wait status of pid and reports whether the child
 // is gone.
 func (rt *Runtime) recordWait(pid int, ws syscall.WaitStatus) (gone bool) {
-	rt.mu.Lock()
-	p := rt.loop.children[pid]
 	var st rawStatus
 	switch {
 	case ws.Exited():
@@ -368,37 +422,35 @@ func (rt *Runtime) recordWait(pid int, ws syscall.WaitStatus) (gone bool) {
 	case ws.Continued():
 		st = rawStatus{kind: rawRun}
 	default:
-		rt.mu.Unlock()
 		return false
 	}
+	rt.recordStatus(pid, st, gone)
+	return gone
+}
+
+// recordStatus records the new status of the child pid; gone says it has
+// been collected.
+func (rt *Runtime) recordStatus(pid int, st rawStatus, gone bool) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	p := rt.loop.children[pid]
 	if gone {
 		delete(rt.loop.children, pid)
 	}
 	if p == nil || p.status.dead() {
-		rt.mu.Unlock()
-		return gone
+		return
 	}
 	if st.kind == rawRun && p.status.kind == rawRun {
-		// continue-process already reported "run".
-		rt.mu.Unlock()
-		return gone
+		return // continue-process already reported "run"
 	}
-	p.status = st
-	p.tick++
-	rt.queueStatusLocked(p)
-	pl := rt.loop.pl
-	rt.mu.Unlock()
-	if pl != nil {
-		pl.wake()
-	}
-	return gone
+	rt.setStatusLocked(p, st)
 }
 
 // hangupForKilledBuffer sends SIGHUP to the child's process group, as
 // kill-buffer does; the status change comes later from the reaper.
 func (p *Process) hangupForKilledBuffer() {
-	if p.pid > 0 && p.Live() {
-		killGroup(p.pid, syscall.SIGHUP)
+	if p.pid > 0 {
+		p.rt.signalChild(p, syscall.SIGHUP, true)
 	}
 }
 

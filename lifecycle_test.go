@@ -1,0 +1,299 @@
+//go:build linux
+
+package eproc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func init() {
+	// sigreset HOW: make a child and wait for it (so eproc's SIGCHLD
+	// handling is running), then undo it the way a host program might
+	// (HOW is "one": signal.Reset(SIGCHLD), "all": signal.Reset()), then
+	// make another child and wait for its exit sentinel, printing its
+	// status or "timeout".
+	helpers["sigreset"] = func(args []string) int {
+		rt := NewRuntime(Config{ProcessConnectionType: Pipe})
+		defer rt.Close()
+		wait := func(name string) string {
+			p, err := rt.MakeProcess(ProcessArgs{Name: name, Command: []string{"/bin/sh", "-c", "exit 3"}})
+			if err != nil {
+				return err.Error()
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			if err := p.Wait(ctx); err != nil {
+				return "timeout, status " + string(p.Status())
+			}
+			return fmt.Sprintf("%s %d", p.Status(), p.ExitStatus())
+		}
+		if s := wait("warm"); s != "exit 3" {
+			fmt.Println("warm-up:", s)
+			return 1
+		}
+		switch args[0] {
+		case "one":
+			signal.Reset(syscall.SIGCHLD)
+		case "all":
+			signal.Reset()
+		}
+		fmt.Println(wait("after"))
+		return 0
+	}
+
+	// emfile: use up every descriptor under a low limit, check that making
+	// a process fails with EMFILE, free the descriptors, and check that the
+	// same Runtime then works.
+	helpers["emfile"] = func(args []string) int {
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: 64, Max: 64}); err != nil {
+			fmt.Println("setrlimit:", err)
+			return 1
+		}
+		rt := NewRuntime(Config{ProcessConnectionType: Pipe})
+		defer rt.Close()
+		var fillers []*os.File
+		for {
+			f, err := os.Open(os.DevNull)
+			if err != nil {
+				break
+			}
+			fillers = append(fillers, f)
+		}
+		_, err := rt.MakeProcess(ProcessArgs{Name: "full", Command: []string{"/bin/true"}})
+		if !errors.Is(err, syscall.EMFILE) {
+			fmt.Println("with every descriptor used, MakeProcess returned", err)
+			return 1
+		}
+		_, err = rt.MakeNetworkProcess(NetworkArgs{Name: "full", Server: true, AnyPort: true, Family: "ipv4"})
+		if !errors.Is(err, syscall.EMFILE) {
+			fmt.Println("with every descriptor used, MakeNetworkProcess returned", err)
+			return 1
+		}
+		for _, f := range fillers {
+			f.Close()
+		}
+		p, err := rt.MakeProcess(ProcessArgs{Name: "free", Buffer: rt.GetBufferCreate("free"), Command: []string{"/bin/sh", "-c", "echo ok"}})
+		if err != nil {
+			fmt.Println("after freeing descriptors, MakeProcess returned", err)
+			return 1
+		}
+		s, err := rt.MakeNetworkProcess(NetworkArgs{Name: "srv", Server: true, AnyPort: true, Family: "ipv4"})
+		if err != nil {
+			fmt.Println("after freeing descriptors, MakeNetworkProcess returned", err)
+			return 1
+		}
+		s.Delete()
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := p.Wait(ctx); err != nil {
+			fmt.Println("wait:", err)
+			return 1
+		}
+		out, _, _ := strings.Cut(p.Buffer().String(), "\n")
+		fmt.Println(out)
+		return 0
+	}
+}
+
+// runHelper runs the test binary as the named helper child with os/exec and
+// returns its output.
+func runHelper(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*longWait)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], append([]string{name}, args...)...)
+	cmd.Env = append(os.Environ(), helperEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("helper %s %q: %v\n%s", name, args, err, out)
+	}
+	return string(out)
+}
+
+// Issue 17 item 5: a host program that resets SIGCHLD's handling must not
+// stop eproc from seeing its children exit.
+func TestExitDetectedAfterSignalReset(t *testing.T) {
+	for _, how := range []string{"one", "all"} {
+		if got := runHelper(t, "sigreset", how); got != "exit 3\n" {
+			t.Errorf("after signal.Reset (%s): %q, want %q", how, got, "exit 3\n")
+		}
+	}
+}
+
+// Issue 17 item 3: running out of descriptors on first use does not
+// disable the Runtime for good.
+func TestRecoversFromEMFILE(t *testing.T) {
+	if got := runHelper(t, "emfile"); got != "ok\n" {
+		t.Errorf("emfile helper: %q", got)
+	}
+}
+
+// Issue 16 item 4: a signal never reaches a pid eproc has reaped (and the
+// system may have reused). beforeKill runs between the check that the
+// child is still ours and the kill; there, the test makes the child a
+// zombie and lets the reaper try to collect it. The reaper must wait until
+// the kill is done.
+func TestSignalNeverReachesReapedPid(t *testing.T) {
+	rt := newRuntime(t, Config{})
+	defer func() { beforeKill = nil }()
+	signals := map[string]func(p *Process) error{
+		"Interrupt":     func(p *Process) error { return p.Interrupt(false) },
+		"Signal":        func(p *Process) error { return p.Signal(syscall.SIGTERM) },
+		"SignalProcess": func(p *Process) error { return rt.SignalProcess(p, "TERM") },
+		"Delete":        func(p *Process) error { return p.Delete() },
+		"Kill buffer":   func(p *Process) error { return p.Buffer().Kill() },
+	}
+	for name, send := range signals {
+		t.Run(name, func(t *testing.T) {
+			a := helperArgs("ready", "ready")
+			a.Buffer = rt.GenerateNewBuffer("ready")
+			p := mustMake(t, rt, a)
+			waitUntil(t, rt, "ready", func() bool { return strings.Contains(a.Buffer.String(), "ready") })
+			pid := p.ID()
+			reapedFirst := false
+			var mu sync.Mutex
+			beforeKill = func(target int) {
+				if target != pid && target != -pid {
+					return
+				}
+				syscall.Kill(pid, syscall.SIGKILL)
+				waitZombie(t, pid)
+				reaped := make(chan struct{})
+				go func() { rt.reapPid(pid); close(reaped) }()
+				select {
+				case <-reaped:
+					mu.Lock()
+					reapedFirst = true
+					mu.Unlock()
+				case <-time.After(shortWait):
+				}
+			}
+			send(p)
+			beforeKill = nil
+			mu.Lock()
+			defer mu.Unlock()
+			if reapedFirst {
+				t.Fatalf("%s: the child was reaped between the liveness check and kill(2)", name)
+			}
+			waitExit(t, p)
+		})
+	}
+}
+
+// waitZombie waits, bounded, until pid is a zombie.
+func waitZombie(t *testing.T, pid int) {
+	deadline := time.Now().Add(longWait)
+	for time.Now().Before(deadline) {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return
+		}
+		s := string(data)
+		if i := strings.LastIndexByte(s, ')'); i > 0 && strings.HasPrefix(s[i+1:], " Z") {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Errorf("pid %d never became a zombie", pid)
+}
+
+// Issue 17 item 2: Close racing MakeProcess leaves no child running: after
+// Close returns, every child made is dead and every later MakeProcess
+// returns ErrClosed.
+func TestCloseRacingMakeProcess(t *testing.T) {
+	fds0 := openFDs(t)
+	for round := range 40 {
+		rt := NewRuntime(Config{ProcessConnectionType: Pipe})
+		var mu sync.Mutex
+		var pids []int
+		started := make(chan struct{}, 4)
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; ; i++ {
+					p, err := rt.MakeProcess(ProcessArgs{Name: "sleep", Command: []string{"/bin/sleep", "30"}})
+					if errors.Is(err, ErrClosed) {
+						return
+					}
+					if err != nil {
+						t.Errorf("MakeProcess: %v", err)
+						return
+					}
+					mu.Lock()
+					pids = append(pids, p.ID())
+					mu.Unlock()
+					if i == 0 {
+						started <- struct{}{}
+					}
+				}
+			}()
+		}
+		<-started
+		if err := rt.Close(); err != nil {
+			t.Fatal(err)
+		}
+		// Every child registered before Close returned is dead now (a
+		// zombie at worst, until the reaper collects it).
+		mu.Lock()
+		for _, pid := range pids {
+			data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+			if err == nil {
+				s := string(data)
+				if i := strings.LastIndexByte(s, ')'); i > 0 && !strings.HasPrefix(s[i+1:], " Z") {
+					t.Errorf("round %d: child %d still runs after Close returned", round, pid)
+				}
+			}
+		}
+		mu.Unlock()
+		wg.Wait()
+		if _, err := rt.MakeProcess(ProcessArgs{Name: "late", Command: []string{"/bin/true"}}); !errors.Is(err, ErrClosed) {
+			t.Fatalf("MakeProcess after Close: %v, want ErrClosed", err)
+		}
+		// And no child is left running at all, counting those made by a
+		// creation that raced with Close.
+		for pid, state := range childPids(t) {
+			if state != "Z" {
+				if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); strings.TrimSpace(string(comm)) == "sleep" {
+					t.Fatalf("round %d: child %d (sleep) still runs after Close", round, pid)
+				}
+			}
+		}
+	}
+	deadline := time.Now().Add(longWait)
+	for openFDs(t) > fds0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if n := openFDs(t); n > fds0 {
+		t.Errorf("descriptors: %d before, %d after", fds0, n)
+	}
+}
+
+// Issue 17 item 7: an absurd read-process-output-max is clamped, and the
+// Runtime works.
+func TestReadProcessOutputMaxClamped(t *testing.T) {
+	for _, n := range []int{1 << 40, 1 << 62, -5} {
+		rt := newRuntime(t, Config{ReadProcessOutputMax: n})
+		got := rt.Config().ReadProcessOutputMax
+		if got <= 0 || got > maxReadProcessOutput {
+			t.Errorf("ReadProcessOutputMax %d became %d", n, got)
+		}
+		b := rt.GetBufferCreate("out")
+		p := mustMake(t, rt, ProcessArgs{Name: "echo", Buffer: b, Command: helperCmd("echo", "hi")})
+		waitExit(t, p)
+		if !strings.HasPrefix(b.String(), "hi\n") {
+			t.Errorf("output %q", b.String())
+		}
+	}
+}
