@@ -194,7 +194,7 @@ func (c *CodingSystem) WithEOL(t EOLType) *CodingSystem {
 // strings). It is false for raw-text and no-conversion, whose output is the
 // bytes as read.
 func (c *CodingSystem) Multibyte() bool {
-	return c.fam.kind != kindRawText && c.fam.kind != kindNoConversion
+	return (c.fam.kind != kindRawText && c.fam.kind != kindNoConversion) || c.fam.multibyte
 }
 
 // rawText returns raw-text with c's end-of-line type (raw-text-dos for
@@ -209,7 +209,7 @@ func (c *CodingSystem) rawText() *CodingSystem {
 
 // newDecoder returns a decoder for one stream of c.
 func (c *CodingSystem) newDecoder() decoder {
-	d := &streamDecoder{symbol: c.symbol, atStart: true}
+	d := &streamDecoder{symbol: c.symbol}
 	d.setFamily(c.fam, c.eol)
 	return d
 }

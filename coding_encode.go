@@ -2,16 +2,14 @@ package eproc
 
 import (
 	"strings"
-	"unicode/utf8"
-
-	"golang.org/x/text/encoding"
 )
 
 // The encoder.
 
 // streamEncoder encodes one stream. It is stateful as Emacs's process
-// encoding is: a BOM is written once, at the start of the stream, and
-// ISO-2022-JP's mode carries over from one string to the next.
+// encoding is: a BOM is written once, at the start of the stream, and an
+// ISO-2022 system's designations and shifts carry over from one string to
+// the next.
 type streamEncoder struct {
 	symbol   string
 	fam      *family
@@ -19,8 +17,7 @@ type streamEncoder struct {
 	resolved string  // the name after the first encode, if it changes
 	used     bool
 	bomDone  bool
-	jisMode  uint8
-	four     *encoding.Encoder // GB18030's four-byte codes
+	iso      *iso2022Encoder
 }
 
 func (e *streamEncoder) name() string {
@@ -45,31 +42,30 @@ func (e *streamEncoder) encode(s string) []byte {
 		}
 	}
 	switch e.fam.kind {
-	case kindUTF8, kindRawText, kindNoConversion:
+	case kindUTF8, kindRawText, kindNoConversion, kindUndecided:
+		// eproc's text is Emacs's internal form, which utf-8 and raw-text
+		// write as it is.
 		if out == nil && e.eol == EOLUnix {
 			return []byte(s)
 		}
 		return appendEOL(out, s, e.eol)
 	}
+	if e.eol != EOLUnix && strings.IndexByte(s, '\n') >= 0 {
+		s = string(appendEOL(nil, s, e.eol))
+	}
 	if out == nil {
 		out = make([]byte, 0, len(s)+len(s)/4+8)
 	}
+	if e.fam.kind == kindISO2022 {
+		if e.iso == nil {
+			e.iso = newISO2022Encoder(isoSpec(e.fam.iso), e.eol)
+		}
+		return e.iso.encode(out, s)
+	}
 	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			var n int
-			out, n = e.appendRaw(out, s[i:])
-			i += n
-			continue
-		}
-		i += size
-		if r == '\n' && e.eol != EOLUnix {
-			out = e.appendChar(out, '\r')
-			if e.eol == EOLMac {
-				continue
-			}
-		}
-		out = e.appendChar(out, r)
+		c, n := decodeEmacsChar(s[i:])
+		i += n
+		out = e.appendChar(out, c)
 	}
 	return out
 }
@@ -91,21 +87,6 @@ func appendEOL(out []byte, s string, eol EOLType) []byte {
 	}
 }
 
-// appendRaw writes the invalid byte at the start of s and returns how many
-// bytes of s it used. A raw byte goes out as itself; UTF-16 cannot carry
-// one, and Emacs writes a space (but a surrogate in its 3-byte form is
-// written as that code unit).
-func (e *streamEncoder) appendRaw(out []byte, s string) ([]byte, int) {
-	if e.fam.kind != kindUTF16 {
-		return append(out, s[0]), 1
-	}
-	if len(s) >= 3 && s[0] == 0xED && s[1] >= 0xA0 && s[1] <= 0xBF && s[2] >= 0x80 && s[2] <= 0xBF {
-		u := 0xD000 | uint16(s[1]&0x3F)<<6 | uint16(s[2]&0x3F)
-		return e.appendUnit(out, u), 3
-	}
-	return e.appendChar(out, rune(e.fam.defaultChar)), 1
-}
-
 func (e *streamEncoder) appendUnit(out []byte, u uint16) []byte {
 	if e.fam.bigEndian {
 		return append(out, byte(u>>8), byte(u))
@@ -113,59 +94,49 @@ func (e *streamEncoder) appendUnit(out []byte, u uint16) []byte {
 	return append(out, byte(u), byte(u>>8))
 }
 
-// appendChar encodes r, or the family's default character (a space; '?'
-// for us-ascii) when the charset has no code for it, as Emacs 28.2 does.
-func (e *streamEncoder) appendChar(out []byte, r rune) []byte {
-	switch e.fam.kind {
-	case kindUTF16:
-		if r >= 0x10000 {
-			r -= 0x10000
-			out = e.appendUnit(out, 0xD800+uint16(r>>10))
-			return e.appendUnit(out, 0xDC00+uint16(r&0x3FF))
+// appendChar encodes Emacs character c, or the family's default character
+// (a space; '?' for us-ascii) when the charset has no code for it, as
+// Emacs 28.2 does. A raw byte is written as itself, except in UTF-16,
+// which has no room for one.
+func (e *streamEncoder) appendChar(out []byte, c rune) []byte {
+	f := e.fam
+	if f.kind == kindUTF16 {
+		if c > 0x10FFFF {
+			c = rune(f.defaultChar)
 		}
-		return e.appendUnit(out, uint16(r))
+		if c >= 0x10000 {
+			c -= 0x10000
+			out = e.appendUnit(out, 0xD800+uint16(c>>10))
+			return e.appendUnit(out, 0xDC00+uint16(c&0x3FF))
+		}
+		return e.appendUnit(out, uint16(c))
+	}
+	if c >= 0x3FFF80 {
+		return append(out, byte(c-0x3FFF00))
+	}
+	switch f.kind {
 	case kindSingle:
-		if r < utf8.RuneSelf {
-			return append(out, byte(r))
+		t := f.sb.tables()
+		if c < 0x80 && t.asciiCompat {
+			return append(out, byte(c))
 		}
-		if b, ok := e.fam.sb.tables().enc[r]; ok {
+		if b, ok := t.enc[c]; ok {
 			return append(out, b)
 		}
-	case kindDBCS:
-		if r < utf8.RuneSelf {
-			return append(out, byte(r))
+	case kindCharset:
+		if c < 0x80 {
+			return append(out, byte(c))
 		}
-		if code, ok := e.fam.db.tables().rev[r]; ok {
-			switch {
-			case code < 0x100:
-				return append(out, byte(code))
-			case code < 0x10000:
-				return append(out, byte(code>>8), byte(code))
-			}
-			return append(out, byte(code>>16), byte(code>>8), byte(code))
+		return charsetEncode(out, f.charsetCoding().list[1:], c, f.defaultChar)
+	case kindSJIS, kindBig5:
+		if c < 0x80 {
+			return append(out, byte(c))
 		}
-		if e.fam.db.kind == dbkGB18030 {
-			if b, ok := e.encodeFour(r); ok {
-				return append(out, b...)
-			}
-		}
-	case kindISO2022JP:
-		return e.appendJIS(out, r)
+		return dbcsEncode(out, f, c)
+	case kindEmacsMule:
+		return emacsMuleEncode(out, c)
 	default:
-		return utf8.AppendRune(out, r)
+		return appendEmacsChar(out, c)
 	}
-	return append(out, e.fam.defaultChar)
-}
-
-func (e *streamEncoder) encodeFour(r rune) ([]byte, bool) {
-	if e.four == nil {
-		e.four = e.fam.db.enc.NewEncoder()
-	}
-	var buf [8]byte
-	e.four.Reset()
-	n, _, err := e.four.Transform(buf[:], []byte(string(r)), true)
-	if err != nil || n != 4 {
-		return nil, false
-	}
-	return buf[:n], true
+	return append(out, f.defaultChar)
 }

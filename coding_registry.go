@@ -2,13 +2,15 @@ package eproc
 
 import (
 	"sort"
+	"strings"
 	"sync"
 
 	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/transform"
 )
 
-// The registry.
+// The registry: every base coding system of Emacs 28.2
+// ((coding-system-list t)), with its aliases and -unix, -dos and -mac
+// variants, under Emacs's names.
 
 type codingKind uint8
 
@@ -16,11 +18,17 @@ const (
 	kindUTF8         codingKind = iota // text is its bytes; a BOM may be handled
 	kindUTF16                          // UTF-16, either byte order
 	kindSingle                         // a single-byte charset with a table
-	kindDBCS                           // a double-byte charset (Shift-JIS, EUC, GBK, Big5)
-	kindISO2022JP                      // ISO-2022-JP, 7-bit with escape sequences
+	kindCharset                        // Emacs's charset type with one- and two-byte charsets
+	kindSJIS                           // Shift-JIS (shift-jis type)
+	kindBig5                           // Big5 (big5 type)
+	kindISO2022                        // ISO-2022 and its variants (iso-2022 type)
 	kindRawText                        // bytes as they are, with EOL conversion
 	kindNoConversion                   // bytes as they are
 	kindUndecided                      // detected from the data
+	kindHZ                             // HZ-GB-2312
+	kindUTF7                           // UTF-7 and IMAP's modified UTF-7
+	kindVIQR                           // Vietnamese quoted-readable
+	kindEmacsMule                      // Emacs 21's internal format
 )
 
 type bomPolicy uint8
@@ -41,8 +49,12 @@ type family struct {
 	writeBOM    bool // the encoder starts the stream with a BOM
 	bigEndian   bool // kindUTF16
 	sb          *sbCharset
-	db          *dbcsCharset
-	defaultChar byte // written for a character the charset cannot encode
+	charsets    []string // kindCharset, kindSJIS, kindBig5: Emacs's :charset-list
+	iso         string   // kindISO2022: the isoDefs entry
+	defaultChar byte     // written for a character the charset cannot encode
+	preferUTF8  bool     // prefer-utf-8
+	multibyte   bool     // no-conversion-multibyte: raw bytes as a multibyte string
+	imap        bool     // utf-7-imap
 }
 
 // variantName is the canonical name of f with end-of-line type t.
@@ -59,13 +71,15 @@ type codingRegistry struct {
 	families map[string]*family
 }
 
-// Names and aliases are Emacs 28.2's, as coding-system-aliases lists them.
+// familyList is every base system with its aliases, in the order of
+// coding-system-aliases (the first name is the canonical one).
 func familyList() []*family {
 	fams := []*family{
 		{name: "utf-8", aliases: []string{"mule-utf-8", "cp65001"}, kind: kindUTF8},
 		{name: "utf-8-with-signature", kind: kindUTF8, bom: bomStrip, writeBOM: true},
 		// Emacs 28.2 writes no BOM for utf-8-auto.
 		{name: "utf-8-auto", kind: kindUTF8, bom: bomDetect},
+		{name: "utf-8-emacs", kind: kindUTF8},
 		{name: "utf-16", kind: kindUTF16, bom: bomDetect, writeBOM: true, bigEndian: true},
 		{name: "utf-16le", kind: kindUTF16},
 		{name: "utf-16be", kind: kindUTF16, bigEndian: true},
@@ -106,25 +120,74 @@ func familyList() []*family {
 		// Emacs's KOI8-U has box drawing at 0xAE and 0xBE where x/text has
 		// the later Belarusian letters.
 		{name: "koi8-u", kind: kindSingle, sb: cmSB(charmap.KOI8U, false, map[byte]rune{0xAE: 0x255D, 0xBE: 0x256C})},
-		{name: "japanese-shift-jis", aliases: []string{"shift_jis", "sjis"}, kind: kindDBCS, db: dbSJIS},
-		{name: "japanese-cp932", aliases: []string{"cp932"}, kind: kindDBCS, db: dbCP932},
-		{name: "japanese-iso-8bit", aliases: []string{"euc-japan-1990", "euc-japan", "euc-jp"}, kind: kindDBCS, db: dbEUCJP},
-		{name: "iso-2022-jp", aliases: []string{"junet"}, kind: kindISO2022JP},
-		{name: "korean-iso-8bit", aliases: []string{"euc-kr", "euc-korea", "ks_c_5601-1987"}, kind: kindDBCS, db: dbEUCKR},
-		{name: "chinese-gbk", aliases: []string{"gbk", "cp936", "windows-936"}, kind: kindDBCS, db: dbGBK},
-		{name: "chinese-iso-8bit", aliases: []string{"cn-gb-2312", "euc-china", "euc-cn", "cn-gb", "gb2312"}, kind: kindDBCS, db: dbGB2312},
-		{name: "chinese-gb18030", aliases: []string{"gb18030"}, kind: kindDBCS, db: dbGB18030},
-		{name: "chinese-big5", aliases: []string{"big5", "cn-big5", "cp950"}, kind: kindDBCS, db: dbBig5},
+		{name: "japanese-shift-jis", aliases: []string{"shift_jis", "sjis"}, kind: kindSJIS,
+			charsets: []string{"ascii", "katakana-jisx0201", "japanese-jisx0208"}},
+		{name: "japanese-shift-jis-2004", aliases: []string{"shift_jis-2004"}, kind: kindSJIS,
+			charsets: []string{"ascii", "katakana-jisx0201", "japanese-jisx0213.2004-1", "japanese-jisx0213-2"}},
+		{name: "japanese-cp932", aliases: []string{"cp932"}, kind: kindCharset, charsets: []string{"ascii", "katakana-sjis", "cp932-2-byte"}},
+		{name: "chinese-gbk", aliases: []string{"gbk", "cp936", "windows-936"}, kind: kindCharset, charsets: []string{"ascii", "chinese-gbk"}},
+		{name: "chinese-gb18030", aliases: []string{"gb18030"}, kind: kindCharset, charsets: []string{"ascii", "gb18030-2-byte",
+			"gb18030-4-byte-bmp", "gb18030-4-byte-smp", "gb18030-4-byte-ext-1", "gb18030-4-byte-ext-2"}},
+		{name: "chinese-big5", aliases: []string{"big5", "cn-big5", "cp950"}, kind: kindBig5, charsets: []string{"ascii", "big5"}},
+		{name: "chinese-big5-hkscs", aliases: []string{"big5-hkscs", "cn-big5-hkscs"}, kind: kindCharset, charsets: []string{"ascii", "big5-hkscs"}},
+		{name: "korean-cp949", aliases: []string{"cp949"}, kind: kindCharset, charsets: []string{"ascii", "cp949"}},
 		{name: "raw-text", kind: kindRawText},
 		{name: "no-conversion", aliases: []string{"binary"}, kind: kindNoConversion},
+		{name: "no-conversion-multibyte", kind: kindNoConversion, multibyte: true},
 		{name: "undecided", kind: kindUndecided},
+		{name: "emacs-mule", kind: kindEmacsMule},
+		{name: "prefer-utf-8", kind: kindUndecided, preferUTF8: true},
+	}
+	isoAliases := map[string][]string{
+		"chinese-iso-8bit":              {"cn-gb-2312", "euc-china", "euc-cn", "cn-gb", "gb2312"},
+		"compound-text":                 {"x-ctext", "ctext"},
+		"compound-text-with-extensions": {"x-ctext-with-extensions", "ctext-with-extensions"},
+		"euc-jis-2004":                  {"euc-jisx0213"},
+		"euc-tw":                        {"euc-taiwan"},
+		"in-is13194-devanagari":         {"devanagari"},
+		"iso-2022-7bit-lock":            {"iso-2022-int-1"},
+		"iso-2022-7bit-lock-ss2":        {"iso-2022-cjk"},
+		"iso-2022-cn":                   {"chinese-iso-7bit"},
+		"iso-2022-jp":                   {"junet"},
+		"iso-2022-jp-2004":              {"iso-2022-jp-3"},
+		"iso-2022-kr":                   {"korean-iso-7bit-lock"},
+		"japanese-iso-7bit-1978-irv":    {"iso-2022-jp-1978-irv", "old-jis"},
+		"japanese-iso-8bit":             {"euc-japan-1990", "euc-japan", "euc-jp"},
+		"korean-iso-8bit":               {"euc-kr", "euc-korea", "ks_c_5601-1987"},
+		"tibetan-iso-8bit":              {"tibetan"},
+	}
+	for name := range isoDefs {
+		fams = append(fams, &family{name: name, aliases: isoAliases[name], kind: kindISO2022, iso: name})
+	}
+	for i := range genSingleByte {
+		g := &genSingleByte[i]
+		fams = append(fams, &family{name: g.name, aliases: genSBAliases[g.name], kind: kindSingle, sb: genSB2sb(g), defaultChar: byte(g.defaultByte)})
 	}
 	for _, f := range fams {
 		if f.defaultChar == 0 {
 			f.defaultChar = ' '
 		}
 	}
+	sort.Slice(fams, func(i, j int) bool { return fams[i].name < fams[j].name })
 	return fams
+}
+
+// genSBAliases are the aliases of the single-byte systems of
+// coding_tables.go.
+var genSBAliases = map[string][]string{
+	"cp1125": {"ruscii", "cp866u"}, "cp775": {"ibm775"}, "cp851": {"ibm851"},
+	"cp852": {"ibm852"}, "cp855": {"ibm855"}, "cp857": {"ibm857"}, "cp860": {"ibm860"},
+	"cp861": {"ibm861"}, "cp862": {"ibm862"}, "cp863": {"ibm863"}, "cp865": {"ibm865"},
+	"cp869": {"ibm869"}, "cp874": {"ibm874"}, "cyrillic-alternativnyj": {"alternativnyj"},
+	"hp-roman8": {"roman8"}, "ibm038": {"ebcdic-int", "cp038"}, "ibm1047": {"cp1047"},
+	"ibm256": {"ebcdic-int1", "cp256"}, "ibm273": {"cp273"}, "ibm274": {"ebcdic-be", "cp274"},
+	"ibm275": {"ebcdic-br", "cp275"}, "ibm277": {"ebcdic-cp-dk", "ebcdic-cp-no", "cp277"},
+	"ibm278": {"ebcdic-cp-fi", "ebcdic-cp-se", "cp278"}, "ibm280": {"ebcdic-cp-it", "cp280"},
+	"ibm281": {"ebcdic-jp-e", "cp281"}, "ibm284": {"ebcdic-cp-es", "cp284"},
+	"ibm285": {"ebcdic-cp-gb", "cp285"}, "ibm290": {"ebcdic-jp-kana", "cp290"},
+	"ibm297": {"ebcdic-cp-fr", "cp297"}, "mac-roman": {"macintosh"},
+	"thai-tis620": {"th-tis620", "tis620", "tis-620"}, "vietnamese-tcvn": {"tcvn", "tcvn-5712"},
+	"vietnamese-viscii": {"viscii"}, "vietnamese-vscii": {"vscii"},
 }
 
 var registry = sync.OnceValue(func() *codingRegistry {
@@ -157,22 +220,46 @@ var registry = sync.OnceValue(func() *codingRegistry {
 	return r
 })
 
-// newTransformer returns the charset stage of f's decoder; nil means the
+// codingFamily returns the registered family name; it panics for an
+// unknown one (a programming error).
+func codingFamily(name string) *family {
+	f := registry().families[name]
+	if f == nil {
+		panic("eproc: no coding system " + name)
+	}
+	return f
+}
+
+// newStage returns the charset stage of f's decoder for d; nil means the
 // text is the bytes.
-func (f *family) newTransformer() transform.Transformer {
+func (f *family) newStage(d *streamDecoder) stage {
+	dos := d.eol == EOLDOS
 	switch f.kind {
 	case kindUTF8:
-		if f.bom != bomNone {
-			return &utf8BOMDecoder{detect: f.bom == bomDetect}
+		if f.bom != bomNone || dos {
+			return &utf8Decoder{bom: f.bom != bomNone, dos: dos, emacsBugs: d.emacsBugs}
 		}
 	case kindUTF16:
-		return &utf16Decoder{big: f.bigEndian, bom: f.bom}
+		u := newUTF16Decoder(f, dos)
+		u.emacsBugs = d.emacsBugs
+		return u
 	case kindSingle:
-		return &sbDecoder{dec: &f.sb.tables().dec}
-	case kindDBCS:
-		return newDBCSDecoder(f.db)
-	case kindISO2022JP:
-		return &iso2022jpDecoder{t: dbEUCJP.tables()}
+		return &sbDecoder{t: f.sb.tables(), dos: dos, emacsBugs: d.emacsBugs}
+	case kindCharset:
+		return newCharsetDecoder(f.charsetCoding(), dos, d.emacsBugs)
+	case kindSJIS, kindBig5:
+		return newDBCSDecoder(f, dos, d.emacsBugs)
+	case kindEmacsMule:
+		return &emacsMuleDecoder{dos: dos, emacsBugs: d.emacsBugs}
+	case kindISO2022:
+		dec := newISO2022Decoder(isoSpec(f.iso))
+		dec.dos, dec.emacsBugs = dos, d.emacsBugs
+		return dec
 	}
 	return nil
+}
+
+// charsetCoding returns the decoding table of a kindCharset family.
+func (f *family) charsetCoding() *charsetCoding {
+	return charsetCodingFor(strings.Join(f.charsets, " "))
 }

@@ -1,21 +1,40 @@
 package eproc
 
 import (
-	"unicode/utf8"
-
 	"golang.org/x/text/transform"
 )
 
-// odd byte at the end of the stream is a raw byte. A high surrogate cut by
-// the end of the stream is kept as raw bytes (Emacs drops it).
+// UTF-16 as Emacs 28.2 decodes it. A -with-signature system drops a
+// byte-order mark at the start of the stream (the first two bytes, if
+// they are one); utf-16 detects one at the start of each read until it
+// finds one (coding_detect.go). A high surrogate waits for the next code
+// unit; if that is not a low surrogate, the high surrogate's two bytes
+// come out as the characters U+0000-U+00FF in stream order, and a lone
+// low surrogate is that code point (written as its three-byte generalized
+// UTF-8 form, as Emacs stores it). An odd byte at the end of the stream is
+// a raw byte.
+//
+// Emacs 28.2 keeps an unpaired high surrogate pending after it has
+// written its bytes out, and writes them again before every following
+// code unit until a low surrogate comes; eproc writes them once. At the
+// end of the stream a pending high surrogate comes out as its two raw
+// bytes; Emacs drops it.
+
 type utf16Decoder struct {
-	big      bool
-	bom      bomPolicy
-	started  bool
-	switched string // the family a BOM decided, under bomDetect
+	big       bool
+	bom       bool   // drop a byte-order mark at the start of the next read
+	surrogate uint16 // a pending high surrogate, or 0
+	dos       bool
+	emacsBugs bool
 }
 
-func (d *utf16Decoder) Reset() { d.started, d.switched = false, "" }
+func newUTF16Decoder(f *family, dos bool) *utf16Decoder {
+	return &utf16Decoder{big: f.bigEndian, bom: f.bom == bomStrip, dos: dos}
+}
+
+func (d *utf16Decoder) Reset() { d.surrogate = 0 }
+
+func (d *utf16Decoder) setDOS(dos bool) { d.dos = dos }
 
 func (d *utf16Decoder) unit(p []byte) uint16 {
 	if d.big {
@@ -24,67 +43,80 @@ func (d *utf16Decoder) unit(p []byte) uint16 {
 	return uint16(p[1])<<8 | uint16(p[0])
 }
 
+// surrogateBytes appends the pending surrogate's two bytes, in stream
+// order, as characters.
+func (d *utf16Decoder) surrogateBytes(dst []byte, nDst int) int {
+	hi, lo := byte(d.surrogate>>8), byte(d.surrogate)
+	if !d.big {
+		hi, lo = lo, hi
+	}
+	b := appendEmacsChar(dst[:nDst], rune(hi))
+	return len(appendEmacsChar(b, rune(lo)))
+}
+
 func (d *utf16Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
-	if !d.started {
-		if len(src) < 2 && !atEOF {
+	if d.bom {
+		if len(src) < 2 {
 			return 0, 0, transform.ErrShortSrc
 		}
-		d.started = true
-		if len(src) >= 2 {
-			be := src[0] == 0xFE && src[1] == 0xFF
-			le := src[0] == 0xFF && src[1] == 0xFE
-			switch {
-			case d.bom == bomDetect && be:
-				d.big, d.switched, nSrc = true, "utf-16be-with-signature", 2
-			case d.bom == bomDetect && le:
-				d.big, d.switched, nSrc = false, "utf-16le-with-signature", 2
-			case d.bom == bomStrip && (d.big && be || !d.big && le):
-				nSrc = 2
-			}
+		d.bom = false
+		if u := d.unit(src); u == 0xFEFF {
+			nSrc = 2
 		}
 	}
-loop:
-	for nSrc+1 < len(src) {
-		if len(dst)-nDst < utf8.UTFMax {
+	short := false
+	for nSrc < len(src) && !short {
+		if len(dst)-nDst < 16 {
 			return nDst, nSrc, transform.ErrShortDst
+		}
+		if nSrc+1 == len(src) {
+			short = true
+			break
 		}
 		u := d.unit(src[nSrc:])
+		high := u >= 0xD800 && u < 0xDC00
+		low := u >= 0xDC00 && u < 0xE000
 		switch {
-		case u >= 0xD800 && u < 0xDC00:
-			if nSrc+4 > len(src) {
-				break loop
+		case d.surrogate != 0 && low:
+			c := (rune(d.surrogate)-0xD800)<<10 | (rune(u) - 0xDC00) + 0x10000
+			d.surrogate = 0
+			nDst = len(appendEmacsChar(dst[:nDst], c))
+		case d.surrogate != 0:
+			nDst = d.surrogateBytes(dst, nDst)
+			switch {
+			case high:
+				d.surrogate = u
+			case d.emacsBugs:
+				// Emacs 28.2 keeps the surrogate pending.
+				nDst = len(appendEmacsChar(dst[:nDst], rune(u)))
+			default:
+				d.surrogate = 0
+				nDst = len(appendEmacsChar(dst[:nDst], rune(u)))
 			}
-			if u2 := d.unit(src[nSrc+2:]); u2 >= 0xDC00 && u2 < 0xE000 {
-				r := (rune(u)-0xD800)<<10 | (rune(u2) - 0xDC00) + 0x10000
-				nDst += utf8.EncodeRune(dst[nDst:], r)
-				nSrc += 4
-			} else {
-				nDst += utf8.EncodeRune(dst[nDst:], rune(src[nSrc]))
-				nDst += utf8.EncodeRune(dst[nDst:], rune(src[nSrc+1]))
-				nSrc += 2
-			}
-		case u >= 0xDC00 && u < 0xE000:
-			dst[nDst] = 0xED
-			dst[nDst+1] = 0x80 | byte(u>>6)&0x3F
-			dst[nDst+2] = 0x80 | byte(u)&0x3F
-			nDst += 3
-			nSrc += 2
+		case high:
+			d.surrogate = u
 		default:
-			nDst += utf8.EncodeRune(dst[nDst:], rune(u))
-			nSrc += 2
+			if u == '\r' && d.dos && nSrc+4 > len(src) {
+				// A CR waits for the code unit after it, even at the end
+				// of the stream, where its bytes come out raw.
+				short = true
+				continue
+			}
+			nDst = len(appendEmacsChar(dst[:nDst], rune(u)))
 		}
+		nSrc += 2
 	}
-	if nSrc < len(src) {
-		if !atEOF {
-			return nDst, nSrc, transform.ErrShortSrc
+	if atEOF && d.surrogate != 0 && !d.emacsBugs {
+		hi, lo := byte(d.surrogate>>8), byte(d.surrogate)
+		if !d.big {
+			hi, lo = lo, hi
 		}
-		if len(dst)-nDst < len(src)-nSrc {
-			return nDst, nSrc, transform.ErrShortDst
-		}
-		nDst += copy(dst[nDst:], src[nSrc:])
-		nSrc = len(src)
+		dst[nDst], dst[nDst+1] = hi, lo
+		nDst += 2
+		d.surrogate = 0
+	}
+	if short {
+		return nDst, nSrc, transform.ErrShortSrc
 	}
 	return nDst, nSrc, nil
 }
-
-// sbCharset is a single-byte charset: a table built from x/text's charmap,

@@ -1,0 +1,300 @@
+package eproc
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// The differential test: random output, cut into random reads, decoded by
+// GNU Emacs and by eproc from the same reads. testdata/coding_diff.el is
+// the Emacs side: a `cat' child per case, each chunk sent and read back
+// before the next, so that Emacs reads exactly the chunks given (see the
+// comment there). Cases whose results differ are printed in the form of
+// emacsRegressions, where they stay once understood.
+
+var (
+	emacsDiffCases = flag.Int("eproc.emacsdiff", 3, "cases per coding system (and end-of-line variant) in TestDecodeLikeEmacs")
+	emacsDiffSeed  = flag.Uint64("eproc.emacsseed", 0, "seed of TestDecodeLikeEmacs (0: a new one each run, printed on failure)")
+	emacsDiffOnly  = flag.String("eproc.emacsonly", "", "regexp: TestDecodeLikeEmacs runs only the systems it matches")
+)
+
+// diffCase is one input: a coding system and the reads of its output.
+type diffCase struct {
+	coding string
+	reads  []string
+}
+
+// emacsResult is what Emacs (or eproc) made of a case: the filter's
+// strings in eproc's representation, and the decoding system at the end.
+type emacsResult struct {
+	outs    []string
+	decided string
+	err     string // an error Emacs signalled while reading
+}
+
+// decodeCase runs eproc's decoder over the reads as the accept loop does:
+// one decode per read, a filter call for each non-empty text, and the flush
+// at end of file. With emacsBugs the decoder reproduces Emacs 28.2's data
+// losses (see streamDecoder.emacsBugs).
+func decodeCase(c *CodingSystem, reads []string, emacsBugs bool) emacsResult {
+	d := c.newDecoder().(*streamDecoder)
+	if emacsBugs {
+		d.emacsBugs = true
+		d.setFamily(d.fam, d.eol)
+	}
+	var r emacsResult
+	for _, s := range reads {
+		if out := d.decode([]byte(s), false); out != "" {
+			r.outs = append(r.outs, out)
+		}
+	}
+	if out := d.decode(nil, true); out != "" {
+		r.outs = append(r.outs, out)
+	}
+	r.decided = d.name()
+	return r
+}
+
+// parseEmacsLine parses a result line of coding_diff.el (after the ID).
+func parseEmacsLine(line string) (emacsResult, error) {
+	fields := strings.Split(line, "|")
+	r := emacsResult{decided: fields[0]}
+	for _, f := range fields[1:] {
+		if strings.HasPrefix(f, "!") {
+			r.err = f
+			continue
+		}
+		if f == "" || (f[0] != 'm' && f[0] != 'u') {
+			return r, fmt.Errorf("bad output %q", f)
+		}
+		var b []byte
+		for _, h := range strings.Fields(f[1:]) {
+			c, err := strconv.ParseUint(h, 16, 32)
+			if err != nil {
+				return r, err
+			}
+			if f[0] == 'u' {
+				b = append(b, byte(c))
+			} else {
+				b = appendEmacsChar(b, rune(c))
+			}
+		}
+		r.outs = append(r.outs, string(b))
+	}
+	return r, nil
+}
+
+// elispString writes p as an Emacs Lisp unibyte string literal.
+func elispString(p string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c >= 0x20 && c < 0x7F && c != '"' && c != '\\' {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "\\%03o", c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// runEmacsCases decodes the cases with Emacs and returns its results in
+// order.
+func runEmacsCases(t *testing.T, emacs string, cases []diffCase) []emacsResult {
+	t.Helper()
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "cases.el"), filepath.Join(dir, "results.txt")
+	var b strings.Builder
+	for i, c := range cases {
+		fmt.Fprintf(&b, "(%d %q", i, c.coding)
+		for _, r := range c.reads {
+			b.WriteString(" " + elispString(r))
+		}
+		b.WriteString(")\n")
+	}
+	if err := os.WriteFile(in, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	driver, err := filepath.Abs("testdata/coding_diff.el")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, emacs, "-Q", "--batch", "-l", driver, in, out)
+	cmd.Env = append(os.Environ(), "LANG=C.UTF-8", "LC_ALL=C.UTF-8")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("emacs: %v\n%s", err, msg)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	results := make([]emacsResult, len(cases))
+	seen := make([]bool, len(cases))
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		id, rest, ok := strings.Cut(sc.Text(), " ")
+		n, err := strconv.Atoi(id)
+		if !ok || err != nil || n < 0 || n >= len(cases) {
+			t.Fatalf("bad result line %q", sc.Text())
+		}
+		if results[n], err = parseEmacsLine(rest); err != nil {
+			t.Fatalf("result line %q: %v", sc.Text(), err)
+		}
+		seen[n] = true
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i, ok := range seen {
+		if !ok {
+			t.Fatalf("emacs gave no result for case %d", i)
+		}
+	}
+	return results
+}
+
+// diffFamilies lists the base coding systems the differential test runs,
+// each with its end-of-line variants.
+func diffSystems() []string {
+	var names []string
+	for _, f := range familyList() {
+		if f.kind == kindNoConversion {
+			names = append(names, f.name)
+			continue
+		}
+		for _, t := range []EOLType{EOLUndecided, EOLUnix, EOLDOS, EOLMac} {
+			names = append(names, f.variantName(t))
+		}
+	}
+	return names
+}
+
+// diffInput makes random output for c: text c can encode, encoded, mixed
+// with line ends, bytes that are invalid or special in some charset, and
+// random bytes.
+func diffInput(rng *rand.Rand, c *CodingSystem) []byte {
+	sample := []rune(sampleText(c))
+	enc := c.WithEOL(EOLUnix).newEncoder()
+	var p []byte
+	n := rng.IntN(40)
+	for range n {
+		switch k := rng.IntN(12); {
+		case k < 4:
+			i := rng.IntN(len(sample))
+			j := min(len(sample), i+1+rng.IntN(6))
+			p = append(p, enc.encode(string(sample[i:j]))...)
+		case k < 6:
+			p = append(p, "\r\n\r\n\n\r"[rng.IntN(6)])
+		case k < 8:
+			i := rng.IntN(len(junk))
+			p = append(p, junk[i:min(len(junk), i+1+rng.IntN(4))]...)
+		case k < 10:
+			p = append(p, byte(rng.UintN(256)))
+		default:
+			p = append(p, "abc xyz"[rng.IntN(7)])
+		}
+	}
+	return p
+}
+
+// diffReads cuts p into reads of random lengths (none empty).
+func diffReads(rng *rand.Rand, p []byte) []string {
+	var reads []string
+	for len(p) > 0 {
+		n := 1 + rng.IntN(6)
+		if rng.IntN(5) == 0 {
+			n += rng.IntN(30)
+		}
+		n = min(n, len(p))
+		reads = append(reads, string(p[:n]))
+		p = p[n:]
+	}
+	return reads
+}
+
+// TestDecodeLikeEmacs is the differential test: where GNU Emacs is
+// installed, random output cut into random reads must decode under eproc,
+// read by read, to the filter strings Emacs 28.2 gives, and leave the same
+// decided coding system (process-coding-system), for every coding system
+// and end-of-line variant.
+func TestDecodeLikeEmacs(t *testing.T) {
+	emacs, err := exec.LookPath("emacs")
+	if err != nil {
+		t.Skip("emacs is not installed (CI installs emacs-nox)")
+	}
+	seed := *emacsDiffSeed
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	rng := rand.New(rand.NewPCG(seed, 7))
+	var cases []diffCase
+	only := regexp.MustCompile(*emacsDiffOnly)
+	for _, name := range diffSystems() {
+		if !only.MatchString(name) {
+			continue
+		}
+		c := mustLookup(t, name)
+		for range *emacsDiffCases {
+			p := diffInput(rng, c)
+			if len(p) == 0 {
+				continue
+			}
+			cases = append(cases, diffCase{name, diffReads(rng, p)})
+		}
+	}
+	start := time.Now()
+	results := runEmacsCases(t, emacs, cases)
+	t.Logf("%d cases decoded by Emacs in %v (seed %d)", len(cases), time.Since(start), seed)
+	bad := 0
+	for i, c := range cases {
+		want := results[i]
+		got := decodeCase(mustLookup(t, c.coding), c.reads, true)
+		if want.err == "" && slices.Equal(got.outs, want.outs) && got.decided == want.decided {
+			continue
+		}
+		bad++
+		if bad <= 40 {
+			t.Errorf("%s reads %s\n\temacs %s %s %s\n\teproc %s %s",
+				c.coding, goStrings(c.reads), want.decided, goStrings(want.outs), want.err, got.decided, goStrings(got.outs))
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d cases differ (seed %d)", bad, len(cases), seed)
+	}
+}
+
+func goStrings(ss []string) string {
+	var b strings.Builder
+	b.WriteString("[]string{")
+	for i, s := range ss {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if utf8.ValidString(s) {
+			b.WriteString(strconv.Quote(s))
+		} else {
+			fmt.Fprintf(&b, "%+q", s)
+		}
+	}
+	b.WriteString("}")
+	return b.String()
+}
