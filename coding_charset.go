@@ -55,6 +55,30 @@ type genSB struct {
 	dec, enc    [2]uint32
 }
 
+// genTranslation is a translation table of coding_tables.go: pairs of
+// characters, as Emacs's char-table maps them.
+type genTranslation struct {
+	name string
+	data [2]uint32
+}
+
+// translation returns the translation table called name.
+var translations sync.Map // name -> map[rune]rune
+
+func translation(name string) map[rune]rune {
+	if t, ok := translations.Load(name); ok {
+		return t.(map[rune]rune)
+	}
+	t := map[rune]rune{}
+	for i := range genTrans {
+		if genTrans[i].name == name {
+			genPairs(genTrans[i].data, func(from int, to int32) { t[rune(from)] = to })
+		}
+	}
+	v, _ := translations.LoadOrStore(name, t)
+	return v.(map[rune]rune)
+}
+
 // Base tables, as internal/gencoding computes them.
 const (
 	baseNone = iota

@@ -1,7 +1,7 @@
 package eproc
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -29,6 +29,7 @@ var (
 	emacsDiffCases = flag.Int("eproc.emacsdiff", 3, "cases per coding system (and end-of-line variant) in TestDecodeLikeEmacs")
 	emacsDiffSeed  = flag.Uint64("eproc.emacsseed", 0, "seed of TestDecodeLikeEmacs (0: a new one each run, printed on failure)")
 	emacsDiffOnly  = flag.String("eproc.emacsonly", "", "regexp: TestDecodeLikeEmacs runs only the systems it matches")
+	emacsDiffSkip  = flag.String("eproc.emacsskip", "^$", "regexp: TestDecodeLikeEmacs skips the systems it matches")
 )
 
 // diffCase is one input: a coding system and the reads of its output.
@@ -114,8 +115,27 @@ func elispString(p string) string {
 }
 
 // runEmacsCases decodes the cases with Emacs and returns its results in
-// order.
+// order. Emacs 28.2 aborts or hangs on some input (an emacs-mule or
+// ISO-2022 composition sequence); such a case gets an err of "!crash",
+// and Emacs goes on with the cases after it.
 func runEmacsCases(t *testing.T, emacs string, cases []diffCase) []emacsResult {
+	t.Helper()
+	results := make([]emacsResult, len(cases))
+	for first := 0; first < len(cases); {
+		n := runEmacsBatch(t, emacs, cases[first:], results[first:])
+		if n < len(cases)-first {
+			results[first+n].err = "!crash"
+			t.Logf("Emacs aborted or hung on %s %s", cases[first+n].coding, goStrings(cases[first+n].reads))
+			n++
+		}
+		first += n
+	}
+	return results
+}
+
+// runEmacsBatch runs Emacs over cases and fills results; it returns how
+// many cases Emacs decoded before it finished or died.
+func runEmacsBatch(t *testing.T, emacs string, cases []diffCase, results []emacsResult) int {
 	t.Helper()
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "cases.el"), filepath.Join(dir, "results.txt")
@@ -134,42 +154,71 @@ func runEmacsCases(t *testing.T, emacs string, cases []diffCase) []emacsResult {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	// Emacs 28.2 loops forever on some input; a run that takes far longer
+	// than its cases should is stopped like one that aborts.
+	// Emacs 28.2 loops forever on some input: a run whose results stop
+	// growing for several seconds is stopped like one that aborts.
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cmd := exec.CommandContext(ctx, emacs, "-Q", "--batch", "-l", driver, in, out)
 	cmd.Env = append(os.Environ(), "LANG=C.UTF-8", "LC_ALL=C.UTF-8")
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("emacs: %v\n%s", err, msg)
-	}
-	f, err := os.Open(out)
-	if err != nil {
+	var outBuf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &outBuf, &outBuf
+	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	results := make([]emacsResult, len(cases))
-	seen := make([]bool, len(cases))
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		id, rest, ok := strings.Cut(sc.Text(), " ")
-		n, err := strconv.Atoi(id)
-		if !ok || err != nil || n < 0 || n >= len(cases) {
-			t.Fatalf("bad result line %q", sc.Text())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var runErr error
+	lastSize, lastGrowth := int64(-1), time.Now()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+wait:
+	for {
+		select {
+		case runErr = <-done:
+			break wait
+		case <-tick.C:
+			size := int64(0)
+			if fi, err := os.Stat(out); err == nil {
+				size = fi.Size()
+			}
+			if size != lastSize {
+				lastSize, lastGrowth = size, time.Now()
+			} else if time.Since(lastGrowth) > 10*time.Second {
+				cancel()
+				runErr = <-done
+				break wait
+			}
 		}
-		if results[n], err = parseEmacsLine(rest); err != nil {
-			t.Fatalf("result line %q: %v", sc.Text(), err)
-		}
-		seen[n] = true
 	}
-	if err := sc.Err(); err != nil {
+	msg := outBuf.Bytes()
+	data, err := os.ReadFile(out)
+	if err != nil && !os.IsNotExist(err) {
 		t.Fatal(err)
 	}
-	for i, ok := range seen {
-		if !ok {
-			t.Fatalf("emacs gave no result for case %d", i)
+	n := 0
+	for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+		if line == "" {
+			continue
 		}
+		id, rest, ok := strings.Cut(line, " ")
+		i, err := strconv.Atoi(id)
+		if !ok || err != nil || i != n {
+			t.Fatalf("bad result line %q", line)
+		}
+		if results[i], err = parseEmacsLine(rest); err != nil {
+			t.Fatalf("result line %q: %v", line, err)
+		}
+		n++
 	}
-	return results
+	if runErr == nil && n != len(cases) {
+		t.Fatalf("emacs gave %d results for %d cases\n%s", n, len(cases), msg)
+	}
+	if runErr != nil && n == len(cases) {
+		t.Fatalf("emacs: %v\n%s", runErr, msg)
+	}
+	return n
 }
 
 // diffFamilies lists the base coding systems the differential test runs,
@@ -247,9 +296,9 @@ func TestDecodeLikeEmacs(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(seed, 7))
 	var cases []diffCase
-	only := regexp.MustCompile(*emacsDiffOnly)
+	only, skip := regexp.MustCompile(*emacsDiffOnly), regexp.MustCompile(*emacsDiffSkip)
 	for _, name := range diffSystems() {
-		if !only.MatchString(name) {
+		if !only.MatchString(name) || skip.MatchString(name) {
 			continue
 		}
 		c := mustLookup(t, name)
@@ -264,10 +313,18 @@ func TestDecodeLikeEmacs(t *testing.T) {
 	start := time.Now()
 	results := runEmacsCases(t, emacs, cases)
 	t.Logf("%d cases decoded by Emacs in %v (seed %d)", len(cases), time.Since(start), seed)
-	bad := 0
+	bad, crashes, known := 0, 0, 0
 	for i, c := range cases {
 		want := results[i]
 		got := decodeCase(mustLookup(t, c.coding), c.reads, true)
+		if want.err == "!crash" {
+			crashes++
+			continue
+		}
+		if knownDifference(c) {
+			known++
+			continue
+		}
 		if want.err == "" && slices.Equal(got.outs, want.outs) && got.decided == want.decided {
 			continue
 		}
@@ -280,6 +337,26 @@ func TestDecodeLikeEmacs(t *testing.T) {
 	if bad > 0 {
 		t.Errorf("%d of %d cases differ (seed %d)", bad, len(cases), seed)
 	}
+	if crashes > 0 {
+		t.Logf("Emacs aborted on %d of %d cases", crashes, len(cases))
+	}
+	t.Logf("%d cases not compared (known differences)", known)
+}
+
+// knownDifference reports whether a case holds input eproc decodes
+// differently from Emacs on purpose or by a documented limit (README):
+// emacs-mule's composition sequences (0x80 then a byte from 0xA0 to
+// 0xBF, 0xF2 to 0xF5, or 0xFF), which eproc does not decode.
+func knownDifference(c diffCase) bool {
+	if strings.HasPrefix(c.coding, "emacs-mule") {
+		p := strings.Join(c.reads, "")
+		for i := 0; i+1 < len(p); i++ {
+			if b := p[i+1]; p[i] == 0x80 && (b >= 0xA0 && b <= 0xBF || b >= 0xF2 && b <= 0xF5 || b == 0xFF) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func goStrings(ss []string) string {

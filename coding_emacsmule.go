@@ -9,7 +9,7 @@ import (
 // a private charset's id in the next byte) and one or two position codes
 // from 0xA0 up; ASCII is itself. eproc does not decode the composition
 // sequences that start with 0x80 (Emacs 20/21's composed characters): 0x80
-// is a raw byte there.
+// is a raw byte there, and decoding goes on with the byte after it.
 
 // emacsMuleCharsets maps leading codes to charsets.
 var emacsMuleCharsets = func() func() *[256]*charset {
@@ -162,9 +162,43 @@ func (d *emacsMuleDecoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc in
 			nSrc++
 			continue
 		}
+		if wasAfterCR && d.emacsBugs {
+			// Emacs 28.2 reads the character after a CR from the byte
+			// after its first: the first byte is lost.
+			nSrc++
+			if nSrc == len(src) {
+				break
+			}
+			if b == 0x80 {
+				// A failed composition: the next byte comes out raw.
+				dst[nDst] = src[nSrc]
+				nDst++
+				nSrc++
+				continue
+			}
+			c, n, short := rune(src[nSrc]), 1, false
+			if c >= 0x80 {
+				c, n, short = d.char(src[nSrc:])
+			}
+			switch {
+			case short && !atEOF:
+				return nDst, nSrc, transform.ErrShortSrc
+			case short || c < 0:
+				dst[nDst] = src[nSrc]
+				nDst++
+				nSrc++
+			default:
+				nDst = len(appendEmacsChar(dst[:nDst], c))
+				nSrc += n
+			}
+			continue
+		}
 		c, n, short := rune(-1), 1, false
 		if b != 0x80 {
 			c, n, short = d.char(src[nSrc:])
+		} else if nSrc+1 == len(src) {
+			// A composition may start: Emacs waits for the next byte.
+			short = true
 		}
 		if short {
 			if !atEOF {

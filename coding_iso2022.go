@@ -52,6 +52,8 @@ type iso2022Def struct {
 	charsets string
 	// asciiCompat is :ascii-compatible-p.
 	asciiCompat bool
+	// trans names the decode and encode translation tables, if any.
+	trans string
 }
 
 // iso2022Spec is a def made ready: charsets resolved.
@@ -62,61 +64,63 @@ type iso2022Spec struct {
 	safe        map[*charset]int // the register each charset of the system is designated to
 	list        []*charset       // the charsets in encoding order
 	asciiCompat bool             // ASCII characters are written as they are
+	decTrans    map[rune]rune    // :decode-translation-table
+	encTrans    map[rune]rune    // :encode-translation-table
 }
 
 var isoDefs = map[string]iso2022Def{
-	"chinese-iso-8bit": {0, [4]string{"ascii", "chinese-gb2312", "", ""}, "ascii chinese-gb2312", true},
+	"chinese-iso-8bit": {0, [4]string{"ascii", "chinese-gb2312", "", ""}, "ascii chinese-gb2312", true, ""},
 	"compound-text": {isoResetAtEOL | isoResetAtCntl | isoLongForm | isoDesignation | isoLockingShift | isoSingleShift | isoComposition,
-		[4]string{"ascii 94", "latin-iso8859-1 katakana-jisx0201 96", "", ""}, "", false},
+		[4]string{"ascii 94", "latin-iso8859-1 katakana-jisx0201 96", "", ""}, "", false, ""},
 	"compound-text-with-extensions": {isoResetAtEOL | isoResetAtCntl | isoLongForm | isoDesignation | isoLockingShift | isoSingleShift,
-		[4]string{"ascii 94", "latin-iso8859-1 katakana-jisx0201 96", "", ""}, "", false},
+		[4]string{"ascii 94", "latin-iso8859-1 katakana-jisx0201 96", "", ""}, "", false, ""},
 	"ctext-no-compositions": {isoResetAtEOL | isoResetAtCntl | isoDesignation | isoLockingShift | isoSingleShift,
-		[4]string{"ascii 94", "latin-iso8859-1 katakana-jisx0201 96", "", ""}, "", false},
+		[4]string{"ascii 94", "latin-iso8859-1 katakana-jisx0201 96", "", ""}, "", false, ""},
 	"euc-jis-2004": {isoResetAtEOL | isoResetAtCntl | isoSingleShift,
 		[4]string{"ascii", "japanese-jisx0213.2004-1", "katakana-jisx0201", "japanese-jisx0213-2"},
-		"ascii latin-jisx0201 japanese-jisx0213.2004-1 japanese-jisx0213-1 katakana-jisx0201 japanese-jisx0213-2", true},
+		"ascii latin-jisx0201 japanese-jisx0213.2004-1 japanese-jisx0213-1 katakana-jisx0201 japanese-jisx0213-2", true, ""},
 	"euc-tw": {0, [4]string{"ascii", "chinese-cns11643-1", "chinese-cns11643-1 chinese-cns11643-2 chinese-cns11643-3 chinese-cns11643-4 chinese-cns11643-5 chinese-cns11643-6 chinese-cns11643-7", ""},
-		"ascii chinese-cns11643-1 chinese-cns11643-2 chinese-cns11643-3 chinese-cns11643-4 chinese-cns11643-5 chinese-cns11643-6 chinese-cns11643-7", true},
+		"ascii chinese-cns11643-1 chinese-cns11643-2 chinese-cns11643-3 chinese-cns11643-4 chinese-cns11643-5 chinese-cns11643-6 chinese-cns11643-7", true, ""},
 	"eucjp-ms": {isoResetAtEOL | isoResetAtCntl | isoSingleShift,
 		[4]string{"ascii", "japanese-jisx0208", "katakana-jisx0201", "japanese-jisx0212"},
-		"ascii latin-jisx0201 japanese-jisx0208 katakana-jisx0201 japanese-jisx0212", true},
-	"in-is13194-devanagari": {0, [4]string{"ascii", "indian-is13194", "", ""}, "ascii indian-is13194", true},
+		"ascii latin-jisx0201 japanese-jisx0208 katakana-jisx0201 japanese-jisx0212", true, "eucjp-ms"},
+	"in-is13194-devanagari": {0, [4]string{"ascii", "indian-is13194", "", ""}, "ascii indian-is13194", true, ""},
 	"iso-2022-7bit": {isoResetAtEOL | isoResetAtCntl | isoSevenBits | isoDesignation | isoComposition,
-		[4]string{"ascii t", "", "", ""}, "", false},
+		[4]string{"ascii t", "", "", ""}, "", false, ""},
 	"iso-2022-7bit-lock": {isoResetAtEOL | isoResetAtCntl | isoSevenBits | isoDesignation | isoLockingShift | isoComposition,
-		[4]string{"ascii 94", "nil 96", "", ""}, "", false},
+		[4]string{"ascii 94", "nil 96", "", ""}, "", false, ""},
 	"iso-2022-7bit-lock-ss2": {isoResetAtEOL | isoResetAtCntl | isoSevenBits | isoLockingShift | isoSingleShift,
 		[4]string{"ascii 94", "nil korean-ksc5601 chinese-gb2312 chinese-cns11643-1 96", "nil chinese-cns11643-2", "nil chinese-cns11643-3 chinese-cns11643-4 chinese-cns11643-5 chinese-cns11643-6 chinese-cns11643-7"},
-		"ascii japanese-jisx0208 japanese-jisx0208-1978 latin-jisx0201 korean-ksc5601 chinese-gb2312 chinese-cns11643-1 chinese-cns11643-2 chinese-cns11643-3 chinese-cns11643-4 chinese-cns11643-5 chinese-cns11643-6 chinese-cns11643-7", false},
+		"ascii japanese-jisx0208 japanese-jisx0208-1978 latin-jisx0201 korean-ksc5601 chinese-gb2312 chinese-cns11643-1 chinese-cns11643-2 chinese-cns11643-3 chinese-cns11643-4 chinese-cns11643-5 chinese-cns11643-6 chinese-cns11643-7", false, ""},
 	"iso-2022-7bit-ss2": {isoResetAtEOL | isoResetAtCntl | isoSevenBits | isoDesignation | isoSingleShift | isoComposition,
-		[4]string{"ascii 94", "", "nil 96", ""}, "", false},
+		[4]string{"ascii 94", "", "nil 96", ""}, "", false, ""},
 	"iso-2022-8bit-ss2": {isoResetAtEOL | isoResetAtCntl | isoDesignation | isoSingleShift | isoComposition,
-		[4]string{"ascii 94", "", "nil 96", ""}, "", false},
+		[4]string{"ascii 94", "", "nil 96", ""}, "", false, ""},
 	"iso-2022-cn": {isoResetAtEOL | isoResetAtCntl | isoSevenBits | isoDesignation | isoLockingShift | isoSingleShift | isoInitAtBOL,
 		[4]string{"ascii", "nil chinese-gb2312 chinese-cns11643-1", "nil chinese-cns11643-2", ""},
-		"ascii chinese-gb2312 chinese-cns11643-1 chinese-cns11643-2", false},
+		"ascii chinese-gb2312 chinese-cns11643-1 chinese-cns11643-2", false, ""},
 	"iso-2022-cn-ext": {isoResetAtEOL | isoResetAtCntl | isoSevenBits | isoDesignation | isoLockingShift | isoSingleShift | isoInitAtBOL,
 		[4]string{"ascii", "nil chinese-gb2312 chinese-cns11643-1", "nil chinese-cns11643-2", "nil chinese-cns11643-3 chinese-cns11643-4 chinese-cns11643-5 chinese-cns11643-6 chinese-cns11643-7"},
-		"ascii chinese-gb2312 chinese-cns11643-1 chinese-cns11643-2 chinese-cns11643-3 chinese-cns11643-4 chinese-cns11643-5 chinese-cns11643-6 chinese-cns11643-7", false},
+		"ascii chinese-gb2312 chinese-cns11643-1 chinese-cns11643-2 chinese-cns11643-3 chinese-cns11643-4 chinese-cns11643-5 chinese-cns11643-6 chinese-cns11643-7", false, ""},
 	"iso-2022-jp": {isoResetAtEOL | isoResetAtCntl | isoSevenBits | isoDesignation,
 		[4]string{"ascii japanese-jisx0208-1978 japanese-jisx0208 latin-jisx0201", "", "", ""},
-		"ascii japanese-jisx0208 japanese-jisx0208-1978 latin-jisx0201", false},
+		"ascii japanese-jisx0208 japanese-jisx0208-1978 latin-jisx0201", false, ""},
 	"iso-2022-jp-2": {isoResetAtEOL | isoResetAtCntl | isoSevenBits | isoDesignation | isoSingleShift | isoInitAtBOL,
 		[4]string{"ascii japanese-jisx0208-1978 japanese-jisx0208 latin-jisx0201 japanese-jisx0212 chinese-gb2312 korean-ksc5601", "", "nil latin-iso8859-1 greek-iso8859-7", ""},
-		"ascii japanese-jisx0208 japanese-jisx0212 latin-jisx0201 japanese-jisx0208-1978 chinese-gb2312 korean-ksc5601 latin-iso8859-1 greek-iso8859-7", false},
+		"ascii japanese-jisx0208 japanese-jisx0212 latin-jisx0201 japanese-jisx0208-1978 chinese-gb2312 korean-ksc5601 latin-iso8859-1 greek-iso8859-7", false, ""},
 	"iso-2022-jp-2004": {isoResetAtEOL | isoResetAtCntl | isoSevenBits | isoDesignation,
 		[4]string{"ascii japanese-jisx0208 japanese-jisx0213.2004-1 japanese-jisx0213-1 japanese-jisx0213-2", "", "", ""},
-		"ascii japanese-jisx0208 japanese-jisx0213.2004-1 japanese-jisx0213-1 japanese-jisx0213-2", false},
+		"ascii japanese-jisx0208 japanese-jisx0213.2004-1 japanese-jisx0213-1 japanese-jisx0213-2", false, ""},
 	"iso-2022-kr": {isoResetAtEOL | isoResetAtCntl | isoSevenBits | isoDesignation | isoLockingShift,
-		[4]string{"ascii", "nil korean-ksc5601", "", ""}, "ascii korean-ksc5601", false},
+		[4]string{"ascii", "nil korean-ksc5601", "", ""}, "ascii korean-ksc5601", false, ""},
 	"japanese-iso-7bit-1978-irv": {isoResetAtEOL | isoResetAtCntl | isoSevenBits | isoDesignation | isoUseRoman | isoUseOldJIS,
 		[4]string{"latin-jisx0201 japanese-jisx0208-1978 japanese-jisx0208 japanese-jisx0212 katakana-jisx0201", "", "", ""},
-		"ascii latin-jisx0201 japanese-jisx0208-1978 japanese-jisx0208 japanese-jisx0212", false},
+		"ascii latin-jisx0201 japanese-jisx0208-1978 japanese-jisx0208 japanese-jisx0212", false, ""},
 	"japanese-iso-8bit": {isoResetAtEOL | isoResetAtCntl | isoSingleShift,
 		[4]string{"ascii", "japanese-jisx0208", "katakana-jisx0201", "japanese-jisx0212"},
-		"ascii latin-jisx0201 japanese-jisx0208 katakana-jisx0201 japanese-jisx0212 japanese-jisx0208-1978", true},
-	"korean-iso-8bit":  {0, [4]string{"ascii", "korean-ksc5601", "", ""}, "ascii korean-ksc5601", true},
-	"tibetan-iso-8bit": {0, [4]string{"ascii", "tibetan", "", ""}, "ascii tibetan", true},
+		"ascii latin-jisx0201 japanese-jisx0208 katakana-jisx0201 japanese-jisx0212 japanese-jisx0208-1978", true, ""},
+	"korean-iso-8bit":  {0, [4]string{"ascii", "korean-ksc5601", "", ""}, "ascii korean-ksc5601", true, ""},
+	"tibetan-iso-8bit": {0, [4]string{"ascii", "tibetan", "", ""}, "ascii tibetan", true, ""},
 }
 
 // isoCharsetOrder is Emacs's iso-2022 charset list: every charset with an
@@ -147,6 +151,10 @@ func isoSpec(name string) *iso2022Spec {
 	}
 	def := isoDefs[name]
 	s := &iso2022Spec{ascii: charsetNamed("ascii"), flags: def.flags, asciiCompat: def.asciiCompat && def.flags&(isoDesignation|isoLockingShift) == 0, safe: map[*charset]int{}}
+	if def.trans != "" {
+		s.decTrans = translation(def.trans + "-decode")
+		s.encTrans = translation(def.trans + "-encode")
+	}
 	if def.charsets == "" {
 		// Full support: any ISO-2022 charset, designated where the
 		// designation's 94, 96 or t says.
@@ -521,9 +529,15 @@ func (d *iso2022Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int,
 		}
 		code &= 0x7F7F
 		c := cs.decode(uint32(code))
+		if t, ok := d.spec.decTrans[c]; ok && c >= 0 {
+			c = t
+		}
 		switch {
 		case c < 0:
 			nDst = d.finishComposition(dst, nDst)
+			if wasAfterCR && d.emacsBugs {
+				base++ // Emacs 28.2 loses the first byte after a CR
+			}
 			nDst += copy(dst[nDst:], src[base:p])
 		case d.cmpState == cmpNo:
 			nDst = len(appendEmacsChar(dst[:nDst], c))
@@ -936,6 +950,9 @@ func (e *iso2022Encoder) encode(out []byte, s string) []byte {
 		e.bolDesignate = false
 		c, n := decodeEmacsChar(s[i:])
 		i += n
+		if t, ok := e.spec.encTrans[c]; ok {
+			c = t
+		}
 		switch {
 		case c < 0x20 || c == 0x7F:
 			if c == '\n' || (c == '\r' && e.eolMac) {

@@ -76,6 +76,9 @@ func (d *streamDecoder) setEOL(t EOLType) {
 	d.changed = true
 	if s, ok := d.t.(dosStage); ok {
 		s.setDOS(t == EOLDOS)
+	} else if d.t == nil && t == EOLDOS && d.fam.kind == kindUTF8 {
+		// utf-8 needs a stage to hold a CR.
+		d.t = &utf8Decoder{dos: true, emacsBugs: d.emacsBugs}
 	}
 	d.updateFast()
 }

@@ -64,8 +64,7 @@
       (delete-process p))))
 
 (let ((cases-file (nth 0 command-line-args-left))
-      (out-file (nth 1 command-line-args-left))
-      (lines nil))
+      (out-file (nth 1 command-line-args-left)))
   (setq command-line-args-left nil)
   (with-temp-buffer
     (set-buffer-multibyte nil)
@@ -74,10 +73,9 @@
     (goto-char (point-min))
     (let (case)
       (while (setq case (condition-case nil (read (current-buffer)) (end-of-file nil)))
-        (push (format "%s %s" (car case)
-                      (eproc-diff-case (intern (nth 1 case)) (nthcdr 2 case)))
-              lines))))
-  (with-temp-file out-file
-    (set-buffer-file-coding-system 'utf-8-unix)
-    (dolist (l (nreverse lines))
-      (insert l "\n"))))
+        ;; One line per case, written at once: if Emacs dies on a case,
+        ;; the lines before it are kept.
+        (let ((line (format "%s %s\n" (car case)
+                            (eproc-diff-case (intern (nth 1 case)) (nthcdr 2 case))))
+              (coding-system-for-write 'utf-8-unix))
+          (write-region line nil out-file t 'silent))))))

@@ -161,6 +161,17 @@ const dumpEl = `
       (push cs seen)))
   (dolist (cs (append (nreverse seen) (mapcar #'intern extra-charsets))) (gen-charset cs)))
 (dolist (name single-byte) (gen-sb (intern name)))
+;; Translation tables: TRANS NAME, then the pairs (from to ...).
+(dolist (tt '(eucjp-ms-decode eucjp-ms-encode))
+  (let ((pairs nil))
+    (map-char-table (lambda (k v)
+                      (if (consp k)
+                          (cl-loop for c from (car k) to (cdr k) do (push (list c v) pairs))
+                        (push (list k v) pairs)))
+                    (get tt 'translation-table))
+    (setq pairs (sort pairs (lambda (a b) (< (car a) (car b)))))
+    (princ (format "TRANS %s\n" tt))
+    (gen-line (apply #'append pairs))))
 `
 
 type charsetDump struct {
@@ -196,6 +207,13 @@ func main() {
 		log.Fatal(err)
 	}
 }
+
+type transDump struct {
+	name  string
+	pairs [][2]int
+}
+
+var trans []transDump
 
 func runEmacs() ([]*charsetDump, []*sbDump) {
 	dir, err := os.MkdirTemp("", "gencoding")
@@ -285,6 +303,13 @@ func runEmacs() ([]*charsetDump, []*sbDump) {
 				}
 			}
 			sbs = append(sbs, s)
+		case "TRANS":
+			p := line2()
+			var tr [][2]int
+			for i := 0; i+1 < len(p); i += 2 {
+				tr = append(tr, [2]int{p[i], p[i+1]})
+			}
+			trans = append(trans, transDump{f[1], tr})
 		default:
 			log.Fatalf("unexpected line %q", sc.Text())
 		}
@@ -530,6 +555,18 @@ func generate(charsets []*charsetDump, sbs []*sbDump) []byte {
 		st.pairs(eidx, evals)
 		fmt.Fprintf(&b, "\t{name: %q, asciiCompat: %v, defaultByte: %d, invalid: [2]uint64{%#x, %#x}, dec: [2]uint32{%d, %d}, enc: [2]uint32{%d, %d}},\n",
 			s.name, s.asciiCompat, s.defaultByte, s.invalid[0], s.invalid[1], decStart, encStart, encStart, len(st.buf))
+	}
+	b.WriteString("}\n\n")
+	b.WriteString("// genTrans are Emacs's character translation tables.\nvar genTrans = [...]genTranslation{\n")
+	for _, t := range trans {
+		var idx, vals []int
+		for _, p := range t.pairs {
+			idx = append(idx, p[0])
+			vals = append(vals, p[1])
+		}
+		start := len(st.buf)
+		st.pairs(idx, vals)
+		fmt.Fprintf(&b, "\t{name: %q, data: [2]uint32{%d, %d}},\n", t.name, start, len(st.buf))
 	}
 	b.WriteString("}\n\n")
 	var z bytes.Buffer
