@@ -254,6 +254,10 @@ func diffInput(rng *rand.Rand, c *CodingSystem) []byte {
 		case k < 6:
 			p = append(p, "\r\n\r\n\n\r"[rng.IntN(6)])
 		case k < 8:
+			if pj := postJunk[c.fam.post]; len(pj) > 0 && rng.IntN(2) == 0 {
+				p = append(p, pj[rng.IntN(len(pj))]...)
+				break
+			}
 			i := rng.IntN(len(junk))
 			p = append(p, junk[i:min(len(junk), i+1+rng.IntN(4))]...)
 		case k < 10:
@@ -263,6 +267,15 @@ func diffInput(rng *rand.Rand, c *CodingSystem) []byte {
 		}
 	}
 	return p
+}
+
+// postJunk are sequences special to the post-read conversions.
+var postJunk = map[postKind][]string{
+	postHZ:       {"~", "~{", "~}", "~~", "~\n", "!", "}~", "<;"},
+	postUTF7:     {"+", "-", "+-", "+AGE", "AAA", "+2D3", "/", "&"},
+	postUTF7IMAP: {"&", "-", "&-", "&AGE", "AAA", "&2D3", ",", "+"},
+	postVIQR:     {"a", "(", "^", "+", "'", "`", "?", "~", ".", "d", "D", "\\", "O+"},
+	postISCII:    {"[U+0904]", "[u+0904]", "[U+093a]", "[U+093A]", "[DEVANAGARI GRAVE ACCENT]", "\xe8", "\xe9", "["},
 }
 
 // diffReads cuts p into reads of random lengths (none empty).
@@ -313,7 +326,7 @@ func TestDecodeLikeEmacs(t *testing.T) {
 	start := time.Now()
 	results := runEmacsCases(t, emacs, cases)
 	t.Logf("%d cases decoded by Emacs in %v (seed %d)", len(cases), time.Since(start), seed)
-	bad, crashes, known := 0, 0, 0
+	bad, crashes, known, lost := 0, 0, 0, 0
 	for i, c := range cases {
 		want := results[i]
 		got := decodeCase(mustLookup(t, c.coding), c.reads, true)
@@ -324,6 +337,12 @@ func TestDecodeLikeEmacs(t *testing.T) {
 		if knownDifference(c) {
 			known++
 			continue
+		}
+		if want.err != "" && mustLookup(t, c.coding).fam.post != postNone {
+			// A post-read conversion signalled an error: Emacs lost the
+			// read's text, as decodeCase's decoder does (emacsBugs).
+			lost++
+			want.err = ""
 		}
 		if want.err == "" && slices.Equal(got.outs, want.outs) && got.decided == want.decided {
 			continue
@@ -340,7 +359,7 @@ func TestDecodeLikeEmacs(t *testing.T) {
 	if crashes > 0 {
 		t.Logf("Emacs aborted on %d of %d cases", crashes, len(cases))
 	}
-	t.Logf("%d cases not compared (known differences)", known)
+	t.Logf("%d cases not compared (known differences), %d with a post-read conversion error", known, lost)
 }
 
 // knownDifference reports whether a case holds input eproc decodes

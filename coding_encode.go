@@ -29,6 +29,9 @@ func (e *streamEncoder) name() string {
 
 func (e *streamEncoder) encode(s string) []byte {
 	e.used = true
+	if e.fam.post != postNone {
+		s = preWrite(e.fam.post, s)
+	}
 	var out []byte
 	if e.fam.writeBOM && !e.bomDone && len(s) > 0 {
 		e.bomDone = true

@@ -25,9 +25,6 @@ const (
 	kindRawText                        // bytes as they are, with EOL conversion
 	kindNoConversion                   // bytes as they are
 	kindUndecided                      // detected from the data
-	kindHZ                             // HZ-GB-2312
-	kindUTF7                           // UTF-7 and IMAP's modified UTF-7
-	kindVIQR                           // Vietnamese quoted-readable
 	kindEmacsMule                      // Emacs 21's internal format
 )
 
@@ -54,7 +51,7 @@ type family struct {
 	defaultChar byte     // written for a character the charset cannot encode
 	preferUTF8  bool     // prefer-utf-8
 	multibyte   bool     // no-conversion-multibyte: raw bytes as a multibyte string
-	imap        bool     // utf-7-imap
+	post        postKind // the post-read and pre-write conversion (coding_postread.go)
 }
 
 // variantName is the canonical name of f with end-of-line type t.
@@ -137,6 +134,10 @@ func familyList() []*family {
 		{name: "undecided", kind: kindUndecided},
 		{name: "emacs-mule", kind: kindEmacsMule},
 		{name: "prefer-utf-8", kind: kindUndecided, preferUTF8: true},
+		{name: "chinese-hz", aliases: []string{"hz-gb-2312", "hz"}, kind: kindUTF8, post: postHZ},
+		{name: "utf-7", kind: kindUTF8, post: postUTF7},
+		{name: "utf-7-imap", kind: kindUTF8, post: postUTF7IMAP},
+		{name: "vietnamese-viqr", aliases: []string{"viqr"}, kind: kindUTF8, post: postVIQR},
 	}
 	isoAliases := map[string][]string{
 		"chinese-iso-8bit":              {"cn-gb-2312", "euc-china", "euc-cn", "cn-gb", "gb2312"},
@@ -157,7 +158,11 @@ func familyList() []*family {
 		"tibetan-iso-8bit":              {"tibetan"},
 	}
 	for name := range isoDefs {
-		fams = append(fams, &family{name: name, aliases: isoAliases[name], kind: kindISO2022, iso: name})
+		f := &family{name: name, aliases: isoAliases[name], kind: kindISO2022, iso: name}
+		if name == "in-is13194-devanagari" {
+			f.post = postISCII
+		}
+		fams = append(fams, f)
 	}
 	for i := range genSingleByte {
 		g := &genSingleByte[i]

@@ -85,7 +85,7 @@ func (d *streamDecoder) setEOL(t EOLType) {
 
 func (d *streamDecoder) updateFast() {
 	k := d.fam.kind
-	d.fast = d.t == nil && d.eol == EOLUnix && (k == kindUTF8 || k == kindRawText || k == kindNoConversion)
+	d.fast = d.t == nil && d.fam.post == postNone && d.eol == EOLUnix && (k == kindUTF8 || k == kindRawText || k == kindNoConversion)
 }
 
 // fastLen returns how much of src the fast path decodes now (the rest is
@@ -171,6 +171,13 @@ func (d *streamDecoder) decode(src []byte, atEOF bool) string {
 		}
 	}
 	s := d.convertEOL(text)
+	if d.fam.post != postNone {
+		var ok bool
+		if s, ok = postRead(d.fam.post, s, d.emacsBugs); !ok && d.emacsBugs {
+			// Emacs loses the read's text and what it held back.
+			s, d.carry = "", d.carry[:0]
+		}
+	}
 	d.updateFast()
 	return s
 }

@@ -742,6 +742,19 @@ func sampleText(c *CodingSystem) string {
 			}
 		}
 	}
+	switch f.post {
+	case postHZ:
+		fromCharsets([]*charset{charsetNamed("chinese-gb2312")})
+	case postVIQR:
+		for _, e := range genVIQR {
+			chars = append(chars, e.c)
+		}
+		chars = append(chars, []rune("Tiếng Việt (đường)")...)
+	case postISCII:
+		for _, e := range genISCII {
+			chars = append(chars, e.c)
+		}
+	}
 	switch f.kind {
 	case kindSingle:
 		if f.defaultChar != '?' {
@@ -758,6 +771,11 @@ func sampleText(c *CodingSystem) string {
 		}
 	case kindISO2022:
 		fromCharsets(isoSpec(f.iso).list)
+	case kindUTF8:
+		if f.post == postHZ || f.post == postVIQR {
+			break
+		}
+		fallthrough
 	default:
 		chars = append(chars, []rune("Grüße, Ελληνικά, Русский, 日本語, 한국어, 中文 😀 𝄞 \u00a0\ufeff")...)
 	}

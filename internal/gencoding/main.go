@@ -172,6 +172,28 @@ const dumpEl = `
     (setq pairs (sort pairs (lambda (a b) (< (car a) (car b)))))
     (princ (format "TRANS %s\n" tt))
     (gen-line (apply #'append pairs))))
+;; The tables of the post-read and pre-write conversions.
+(require 'viet-util)
+(require 'ind-util)
+(dolist (e viet-viqr-alist) (princ "VIQR ") (gen-line (cons (car e) (string-to-list (cdr e)))))
+(let ((ranges nil) (start nil))
+  (cl-loop for c from 0 to #x110000 do
+    (let ((v (and (<= c #x10FFFF) (aref (char-category-set c) ?v))))
+      (cond ((and v (not start)) (setq start c))
+            ((and (not v) start) (push (list start (1- c)) ranges) (setq start nil)))))
+  (princ "CATV ")
+  (gen-line (apply #'append (nreverse ranges))))
+(cl-loop for c from 0 to #x10FFFF do
+  (let ((p (and (or (< c #x900) (> c #x97F)) (get-char-code-property c 'iscii))))
+    (when p (error "iscii property outside U+0900..U+097F: %x" c))))
+(cl-loop for c from #x900 to #x97F do
+  (let ((p (get-char-code-property c 'iscii)))
+    (when p
+      (unless (equal (gethash p is13194-to-ucs-devanagari-hashtbl) (string c))
+        (error "ISCII %x: %S does not decode back" c p))
+      (princ "ISCII ") (gen-line (cons c (string-to-list p))))))
+(unless (= (hash-table-count is13194-to-ucs-devanagari-hashtbl) 128)
+  (error "is13194-to-ucs-devanagari-hashtbl has %d entries" (hash-table-count is13194-to-ucs-devanagari-hashtbl)))
 `
 
 type charsetDump struct {
@@ -214,6 +236,15 @@ type transDump struct {
 }
 
 var trans []transDump
+
+// The tables of the post-read conversions: viet-viqr-alist (character,
+// then the mnemonic's characters), the ranges of category v, and each
+// Devanagari character with its IS 13194 form.
+var (
+	viqr  [][]int
+	catV  []int
+	iscii [][]int
+)
 
 func runEmacs() ([]*charsetDump, []*sbDump) {
 	dir, err := os.MkdirTemp("", "gencoding")
@@ -310,6 +341,12 @@ func runEmacs() ([]*charsetDump, []*sbDump) {
 				tr = append(tr, [2]int{p[i], p[i+1]})
 			}
 			trans = append(trans, transDump{f[1], tr})
+		case "VIQR":
+			viqr = append(viqr, atoiAll(f[1:]))
+		case "CATV":
+			catV = atoiAll(f[1:])
+		case "ISCII":
+			iscii = append(iscii, atoiAll(f[1:]))
 		default:
 			log.Fatalf("unexpected line %q", sc.Text())
 		}
@@ -567,6 +604,30 @@ func generate(charsets []*charsetDump, sbs []*sbDump) []byte {
 		start := len(st.buf)
 		st.pairs(idx, vals)
 		fmt.Fprintf(&b, "\t{name: %q, data: [2]uint32{%d, %d}},\n", t.name, start, len(st.buf))
+	}
+	b.WriteString("}\n\n")
+	b.WriteString("// genVIQR is Emacs's viet-viqr-alist: a character and its VIQR mnemonic,\n// in Emacs's order.\nvar genVIQR = [...]struct {\n\tc rune\n\ts string\n}{\n")
+	for _, v := range viqr {
+		var m []byte
+		for _, c := range v[1:] {
+			m = append(m, byte(c))
+		}
+		fmt.Fprintf(&b, "\t{%#x, %q},\n", v[0], m)
+	}
+	b.WriteString("}\n\n// genVietnamese are the ranges of Emacs's character category v\n// (Vietnamese), the characters vietnamese-viqr writes as mnemonics.\nvar genVietnamese = [...][2]rune{")
+	for i := 0; i+1 < len(catV); i += 2 {
+		fmt.Fprintf(&b, "{%#x, %#x}, ", catV[i], catV[i+1])
+	}
+	b.WriteString("}\n\n// genISCII is each Devanagari character with its IS 13194 form (the\n// characters' iscii property, the keys of is13194-to-ucs-devanagari-hashtbl):\n// characters of charset indian-is13194, or ASCII text.\nvar genISCII = [...]struct {\n\tc   rune\n\tkey []rune\n}{\n")
+	for _, v := range iscii {
+		fmt.Fprintf(&b, "\t{%#x, []rune{", v[0])
+		for i, c := range v[1:] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%#x", c)
+		}
+		b.WriteString("}},\n")
 	}
 	b.WriteString("}\n\n")
 	var z bytes.Buffer
