@@ -194,15 +194,19 @@ func (cs *charset) decode(code uint32) rune {
 	return cs.gen.offset + int32(i-cs.gen.minIdx)
 }
 
-// encode returns the code of Emacs character c.
+// encode returns the code of Emacs character c: the code its table
+// gives c, else, as Emacs's encode-char does, the code whose index is
+// c's distance from the charset's code offset (a character Emacs gives a
+// code its table maps to Unicode encodes to that code too).
 func (cs *charset) encode(c rune) (uint32, bool) {
 	if t := cs.table(); t != nil {
-		code, ok := t.enc[c]
-		return code, ok
+		if code, ok := t.enc[c]; ok {
+			return code, true
+		}
 	}
 	g := cs.gen
 	i := int(c-g.offset) + g.minIdx
-	if c < g.offset || i > g.maxIdx {
+	if g.offset < 0 || c < g.offset || i > g.maxIdx {
 		return 0, false
 	}
 	return cs.code(i), true

@@ -33,7 +33,9 @@ func (e *streamEncoder) encode(s string) []byte {
 		s = preWrite(e.fam.post, s)
 	}
 	var out []byte
-	if e.fam.writeBOM && !e.bomDone && len(s) > 0 {
+	if e.fam.writeBOM && !e.bomDone {
+		// Emacs writes the BOM at the first send, even of "".
+
 		e.bomDone = true
 		switch {
 		case e.fam.kind == kindUTF8:

@@ -16,6 +16,15 @@
 ;; call of the filter: "m" or "u" (multibyte or unibyte string) followed by
 ;; the string's characters (or bytes) in hex, separated by spaces.  An error
 ;; signalled while reading is an OUT of "!" followed by the error.
+;;
+;; A case (ID CODING :encode (CHAR...)...) tests encoding instead: the
+;; child gets :coding (no-conversion . CODING), each list of characters is
+;; sent as one multibyte string (process-send-string), and the line is
+;;
+;;   ID ENCODER|uBYTES
+;;
+;; with ENCODER (cdr (process-coding-system p)) after the sends and BYTES
+;; everything the child echoed, in hex.
 
 (setq process-adaptive-read-buffering nil)
 (setq read-process-output-max 65536)
@@ -63,6 +72,26 @@
                    (mapconcat (lambda (o) (concat "|" o)) (nreverse outs) ""))
       (delete-process p))))
 
+(defun eproc-diff-encode (coding strings)
+  (let* ((outs nil)
+         (p (make-process :name "eproc-diff" :command '("cat")
+                          :connection-type 'pipe
+                          :coding (cons 'no-conversion coding)
+                          :noquery t
+                          :filter (lambda (_p s) (push s outs))
+                          :sentinel #'ignore)))
+    (dolist (chars strings)
+      (process-send-string p (string-to-multibyte (apply #'string chars))))
+    (let ((encoder (cdr (process-coding-system p))))
+      (process-send-eof p)
+      (let ((n 0))
+        (while (and (< n 60) (or (process-live-p p) (accept-process-output p 0)))
+          (accept-process-output p 0.5)
+          (setq n (1+ n))))
+      (prog1 (concat (symbol-name encoder) "|u"
+                     (eproc-diff-hex (apply #'concat (nreverse outs))))
+        (delete-process p)))))
+
 (let ((cases-file (nth 0 command-line-args-left))
       (out-file (nth 1 command-line-args-left)))
   (setq command-line-args-left nil)
@@ -76,6 +105,10 @@
         ;; One line per case, written at once: if Emacs dies on a case,
         ;; the lines before it are kept.
         (let ((line (format "%s %s\n" (car case)
-                            (eproc-diff-case (intern (nth 1 case)) (nthcdr 2 case))))
+                            (if (eq (nth 2 case) :encode)
+                                (condition-case err
+                                    (eproc-diff-encode (intern (nth 1 case)) (nthcdr 3 case))
+                                  (error (format "?|!%S" err)))
+                              (eproc-diff-case (intern (nth 1 case)) (nthcdr 2 case)))))
               (coding-system-for-write 'utf-8-unix))
           (write-region line nil out-file t 'silent))))))
