@@ -233,9 +233,17 @@ type iso2022Decoder struct {
 	// shifts and at designations to G0 and G1 only; so a designation to a
 	// register that a locking shift invokes to GL takes effect at the next
 	// read, as in Emacs 28.2.
-	cs0, cs1  *charset
-	dos       bool
-	emacsBugs bool
+	cs0, cs1 *charset
+	// room is what is left of Emacs's conversion buffer in this pass of
+	// its decoder (charbuf, one unit per character, four per change of
+	// charset, more for compositions): when it runs out, Emacs's
+	// decode_coding calls the decoder again, which reads cs0 and cs1
+	// afresh. roomCap is the buffer's size for the current read (its
+	// length plus one); lastCS is the charset of the last annotation.
+	room, roomCap int
+	lastCS        *charset
+	dos           bool
+	emacsBugs     bool
 	// A composition (ESC 0, 2, 3 or 4 ... ESC 1): its method, state,
 	// counts, and its text two ways: cmpOut, the composed characters, is
 	// what a finished composition gives; cmpFail, every character with
@@ -254,7 +262,25 @@ type iso2022Decoder struct {
 func newISO2022Decoder(spec *iso2022Spec) *iso2022Decoder {
 	d := &iso2022Decoder{spec: spec}
 	d.Reset()
+	d.startRead(isoMaxRoom)
 	return d
+}
+
+// isoMaxRoom is the most units Emacs's decoder has in one pass
+// (MAX_CHARBUF_SIZE less three annotations).
+const isoMaxRoom = 0x4000 - 15
+
+// startRead begins a read of n bytes (held bytes included): Emacs's
+// decoder starts a pass with the charsets invoked now.
+func (d *iso2022Decoder) startRead(n int) {
+	d.roomCap = min(n+1, isoMaxRoom)
+	d.newPass()
+}
+
+func (d *iso2022Decoder) newPass() {
+	d.room = d.roomCap
+	d.lastCS = d.spec.ascii
+	d.cs0, d.cs1 = d.invoked(0), d.invoked(1)
 }
 
 func (d *iso2022Decoder) Reset() {
@@ -266,6 +292,7 @@ func (d *iso2022Decoder) Reset() {
 	}
 	d.cmpState = cmpNo
 	d.extSeg, d.utf8Seg = 0, false
+	d.cs0, d.cs1 = d.invoked(0), d.invoked(1)
 }
 
 func (d *iso2022Decoder) setDOS(dos bool) { d.dos = dos }
@@ -334,11 +361,13 @@ func (d *iso2022Decoder) finishComposition(dst []byte, nDst int) int {
 
 func (d *iso2022Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
 	flags := d.spec.flags
-	d.cs0, d.cs1 = d.invoked(0), d.invoked(1)
 	afterCR := false
 	for nSrc < len(src) {
 		if len(dst)-nDst < 16+len(d.cmpFail) {
 			return nDst, nSrc, transform.ErrShortDst
+		}
+		if d.room <= 0 {
+			d.newPass()
 		}
 		base := nSrc
 		p := nSrc
@@ -359,6 +388,7 @@ func (d *iso2022Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int,
 			dst[nDst] = c1
 			nDst++
 			d.extSeg--
+			d.room--
 			nSrc = p
 			continue
 		}
@@ -371,14 +401,17 @@ func (d *iso2022Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int,
 				}
 				dst[nDst] = c1
 				nDst++
+				d.room--
 				if p+1 < len(src) && src[p] == '%' && src[p+1] == '@' {
 					nDst += copy(dst[nDst:], "%@")
+					d.room -= 2
 					p += 2
 					d.utf8Seg = false
 				}
 			} else {
 				dst[nDst] = c1
 				nDst++
+				d.room--
 			}
 			nSrc = p
 			continue
@@ -401,6 +434,7 @@ func (d *iso2022Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int,
 			}
 			d.cmpFail = append(d.cmpFail, src[base:p]...)
 			d.cmpState--
+			d.room -= 2
 			nSrc = p
 			continue
 		}
@@ -506,6 +540,12 @@ func (d *iso2022Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int,
 			nDst, nSrc = d.invalid(dst, nDst, src, base, wasAfterCR)
 			continue
 		}
+		if d.cmpState == cmpNo && cs != d.spec.ascii && d.lastCS != cs {
+			if d.lastCS != d.spec.ascii {
+				d.room -= 4 // a charset annotation
+			}
+			d.lastCS = cs
+		}
 		code := int(c1)
 		if cs.gen.dim > 1 {
 			c2 := next()
@@ -539,13 +579,17 @@ func (d *iso2022Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int,
 				base++ // Emacs 28.2 loses the first byte after a CR
 			}
 			nDst += copy(dst[nDst:], src[base:p])
+			d.room -= p - base
 		case d.cmpState == cmpNo:
 			nDst = len(appendEmacsChar(dst[:nDst], c))
+			d.room--
 		case (d.cmpState == cmpChar && d.cmpChars >= 16) || (d.cmpState != cmpChar && d.cmpComps >= 16):
 			// Too long a composition.
 			nDst = d.finishComposition(dst, nDst)
 			nDst = len(appendEmacsChar(dst[:nDst], c))
+			d.room--
 		default:
+			d.room--
 			d.cmpFail = appendEmacsChar(d.cmpFail, c)
 			if d.cmpState == cmpChar {
 				d.cmpOut = appendEmacsChar(d.cmpOut, c)
@@ -579,6 +623,7 @@ func (d *iso2022Decoder) invalid(dst []byte, nDst int, src []byte, base int, aft
 	}
 	dst[nDst] = src[base]
 	nDst++
+	d.room--
 	d.inv[0] = 0
 	d.desig[0] = d.spec.ascii
 	d.badDesig[0] = false
@@ -671,9 +716,15 @@ func (d *iso2022Decoder) escape(esc byte, next func() byte, short *bool, dst []b
 				// The alternate characters end; the composed ones follow.
 				d.cmpFail = append(d.cmpFail, 0x1B, '0')
 				d.cmpState = cmpChar
+				d.room -= 2
 				return nil, 0, true, false
 			}
+			if d.lastCS != d.spec.ascii {
+				d.room -= 4
+				d.lastCS = d.spec.ascii
+			}
 			*nDst = d.finishComposition(dst, *nDst)
+			d.room -= 5 // a composition annotation
 			d.cmpMethod = esc
 			d.cmpState = cmpChar
 			if esc > '2' {
@@ -728,11 +779,19 @@ func (d *iso2022Decoder) escape(esc byte, next func() byte, short *bool, dst []b
 				if l < 128 {
 					return nil, 0, false, true
 				}
+				if d.room < 6 {
+					d.newPass() // Emacs ends the pass and reads the sequence again
+				}
 				*nDst += copy(dst[*nDst:], []byte{0x1B, '%', '/', dim, m, l})
+				d.room -= 6
 				d.extSeg = int(m-128)*128 + int(l-128)
 				return nil, 0, true, false
 			case 'G':
+				if d.room < 3 {
+					d.newPass()
+				}
 				*nDst += copy(dst[*nDst:], "\x1b%G")
+				d.room -= 3
 				d.utf8Seg = true
 				return nil, 0, true, false
 			}

@@ -33,6 +33,12 @@ type dosStage interface {
 	setDOS(bool)
 }
 
+// readStage is a stage that wants to know where a read starts and how
+// long it is (with the bytes held back from the last one).
+type readStage interface {
+	startRead(n int)
+}
+
 // streamDecoder decodes one stream.
 type streamDecoder struct {
 	symbol  string  // reported until something is detected
@@ -159,6 +165,9 @@ func (d *streamDecoder) decode(src []byte, atEOF bool) string {
 			text = in[:n]
 		}
 	} else {
+		if r, ok := d.t.(readStage); ok {
+			r.startRead(len(in))
+		}
 		text, n = runTransform(d.t, d.buf[:0], in, atEOF)
 		d.buf = text
 		d.afterStage()
