@@ -3,78 +3,113 @@ package eproc
 // Coding systems: Emacs's names for character encodings, and the stateful
 // decoders and encoders that process output and input go through.
 //
+// Every base coding system of GNU Emacs 28.2 ((coding-system-list t), 126
+// of them) is registered under its name and aliases, each with its -unix,
+// -dos and -mac variants (coding_registry.go). The character tables come
+// from golang.org/x/text where it has them, corrected and completed by
+// tables generated from Emacs itself (internal/gencoding, run by go
+// generate, writes coding_tables.go): every code of every charset a coding
+// system uses, as Emacs decodes and encodes it. The files hold one family
+// each: UTF-8, UTF-16, single-byte, Emacs's charset type, Shift-JIS and
+// Big5, ISO-2022 (with EUC and compound text), emacs-mule, and the
+// coding systems Emacs defines in Lisp on top of another (HZ, UTF-7,
+// VIQR, IS 13194: coding_postread.go; compound text's extended segments:
+// coding_ctext.go).
+//
 // # Text representation
 //
-// Decoded text is a Go string of UTF-8. Emacs keeps bytes it cannot decode
-// as raw-byte characters; eproc keeps them as the same bytes, so such a
-// string is not valid UTF-8 there. Nothing is ever replaced by U+FFFD. An
-// encoder given a string that is not valid UTF-8 writes each invalid byte
-// as it is (under utf-16, which cannot hold a byte, as a space, as Emacs
-// does). Two consequences of this representation: raw bytes that happen to
-// form valid UTF-8 read back as characters, and characters Emacs has but
-// Unicode lacks (JIS codes without a Unicode mapping, UTF-8 past U+10FFFF)
-// are passed on as their bytes.
+// Decoded text is a Go string of UTF-8, as Emacs's multibyte text is:
+// characters up to U+10FFFF are UTF-8 (surrogates included, as Emacs keeps
+// them), and Emacs's own characters past U+10FFFF (the codes of a charset
+// without a Unicode mapping) have Emacs's internal form, four or five
+// bytes of the same scheme. A byte Emacs cannot decode is a raw-byte
+// character in Emacs; eproc keeps it as the byte itself, so such text is
+// not valid UTF-8. Nothing is replaced by U+FFFD. Raw bytes that happen to
+// form a valid sequence read back as that character. An encoder reads its
+// input the same way: a byte that starts no valid sequence is a raw byte
+// and is written as itself (under UTF-16, which cannot hold one, as the
+// default character).
 //
 // # Decoders
 //
-// A decoder belongs to one stream. It keeps an incomplete sequence at the
-// end of a read (a UTF-8 or double-byte character split across reads, a CR
-// that may begin a CRLF) and prepends it to the next read, so no split
-// corrupts the text; at end of file whatever is left comes out as raw
-// bytes. Decoders for the charset part are transform.Transformers that
-// return transform.ErrShortSrc for such a tail. The character tables come
-// from golang.org/x/text; where its WHATWG tables map more than Emacs's
-// charsets do (JIS X 0208 extensions, UHC, Big5-HKSCS), the extra codes are
-// left undecoded as Emacs leaves them.
+// A decoder belongs to one stream and decodes it the way Emacs 28.2
+// decodes a process's output (read_process_output, decode_coding), read
+// by read: what a read leaves incomplete (a multibyte sequence, a CR under
+// -dos) is held and put in front of the next read, and at end of file
+// comes out as raw bytes. Emacs decides some things from each read as it
+// comes, and so does eproc, so that for any sequence of reads the text and
+// the reported coding system are Emacs's (TestDecodeLikeEmacs checks this
+// against Emacs itself):
 //
-// # Detection
+//   - An undecided end-of-line type is taken from the first read with a
+//     line end: LF alone gives -unix, CRLF -dos (also with lone CRs), CR
+//     -mac, a mixture -unix. A read ending in the CR of a CRLF decides
+//     -mac.
+//   - undecided and prefer-utf-8 detect the charset from the first read
+//     with a byte above 127 (or an escape sequence, or a NUL), with Emacs's
+//     detectors and priorities in the English language environment:
+//     utf-8, iso-2022-7bit, iso-latin-1, emacs-mule, raw-text,
+//     japanese-shift-jis, chinese-big5, ...; a NUL byte gives
+//     no-conversion. A UTF-8 sequence cut by the end of the read counts
+//     as valid.
+//   - utf-8-auto and utf-16 look for a byte-order mark in the first read
+//     only.
+//   - An ISO-2022 decoder keeps the charsets invoked to GL and GR when a
+//     pass of Emacs's decoder starts (each read, and when its buffer of
+//     one unit per byte read fills up): a designation to a register a
+//     locking shift invokes takes effect at the next pass.
+//   - The Lisp conversions (HZ, UTF-7, VIQR, IS 13194, the segments of
+//     compound-text-with-extensions) run on each read's text by itself.
 //
-// A coding system whose end-of-line type is undecided (utf-8, latin-1,
-// undecided) takes it from the first output that shows an end of line: any
-// lone LF makes it -unix, else any CRLF -dos, else a CR -mac. undecided
-// also detects the charset from the first output with a byte above 127: a
-// NUL byte makes the stream no-conversion, a UTF-16 byte-order mark
-// utf-16le/be-with-signature, valid UTF-8 utf-8, bytes free of 0x80-0x9F
-// iso-latin-1, valid Shift-JIS japanese-shift-jis, and anything else
-// raw-text: Emacs 28.2's choices in the English language environment, where
-// these come first in coding-system-priority-list. Once made, a decision
-// holds for the rest of the stream, and the decoder's name reports it as
-// process-coding-system does ("utf-8-dos", "iso-latin-1-unix"); until then
-// it is the name the system was looked up by, as Emacs reports the :coding
-// symbol given.
+// Once decided, the system holds for the rest of the stream, and the
+// decoder's name reports it as process-coding-system does ("utf-8-dos",
+// "iso-latin-1-unix"); until then it is the name the system was looked up
+// by, as Emacs reports the :coding symbol given.
 //
 // # Differences from Emacs 28.2
 //
-// Deliberate, so that the result does not depend on where reads split:
-// a CR at the very end of a read is no evidence of the EOL type yet and
-// waits for the next read (Emacs takes such a read as -mac, which corrupts
-// a CRLF stream split between CR and LF); undecided waits when the only
-// non-ASCII bytes of a read are an incomplete UTF-8 sequence at its end
-// (Emacs decides utf-8 there, and then shows a Latin-1 "é" as a raw byte);
-// utf-8-auto waits for a BOM split across reads (Emacs lets it through).
-// A UTF-16 high surrogate cut by the end of the stream comes out as raw
-// bytes (Emacs drops it).
+// eproc does not lose data where Emacs 28.2 does; these are the only
+// differences in decoding (TestEmacsRegressions pins each):
 //
-// Limits: undecided does not detect ISO-2022 escape sequences
-// (iso-2022-7bit) or emacs-mule; such output stays undecided and passes as
-// ASCII or is taken by the rules above. undecided encodes as utf-8 where
-// Emacs would use the locale's coding system. euc-jp does not encode ¥ and
-// ‾ (Emacs writes ESC ( J sequences that its own euc-jp decoder does not
-// read). 174 rare two-byte GB18030 codes that x/text does not map (Private
-// Use Area assignments outside the user-defined areas, and the 2005
-// remappings) pass through as raw bytes.
+//   - Under -dos, Emacs's UTF-8, Shift-JIS, Big5, ISO-2022, charset-type
+//     and emacs-mule decoders read the byte after a CR together with it;
+//     when that byte starts an invalid or incomplete sequence, Emacs loses
+//     it and takes the next byte as a raw byte; and but for the charset
+//     type, of a CR ending a read and a CR starting the next, it loses the
+//     second. eproc keeps the bytes (as raw bytes where invalid).
+//   - UTF-16: Emacs repeats an unpaired high surrogate's bytes before
+//     every following code unit, and drops one cut by the end of the
+//     stream; eproc writes its two bytes once, as raw bytes.
+//   - Where a Lisp conversion signals an error on a read's text (HZ text
+//     ending in "~", a UTF-7 run of 4n+1 base64 characters, an extended
+//     segment longer than the read), Emacs loses the read's text and the
+//     bytes held back from it; eproc converts the rest and leaves that
+//     sequence as it is.
+//   - Emacs 28.2 loops forever on a read that ends in ESC, or in ESC and
+//     one byte, inside a Compound Text UTF-8 segment; eproc holds those
+//     bytes for the next read.
+//
+// Limits: emacs-mule's composition sequences (0x80 followed by a byte
+// 0xA0-0xBF, 0xF2-0xF5 or 0xFF) are not decoded; their bytes come out as
+// raw bytes. An ISO-2022 composition (ESC 0 ... ESC 1) comes out as its
+// characters, without the composition (eproc's text has no properties).
+// undecided encodes as utf-8 where Emacs uses the locale's coding system.
 //
 // # Encoders
 //
-// An encoder belongs to one stream too: a BOM is written before the first
-// string only, and ISO-2022-JP's mode carries from one string to the next,
-// as process-send-string does. A character the charset cannot encode is
-// written as a space ('?' under us-ascii), as Emacs 28.2 does for both
-// encode-coding-string and process-send-string: (encode-coding-string
-// "日本" 'latin-1) is "  ". An undecided end of line is encoded as the
-// system's (LF; CRLF on Windows), and an undecided or EOL-undecided
-// encoder's name becomes the resolved system at the first string
-// ("utf-8-unix"), as process-coding-system shows after a send.
+// An encoder belongs to one stream too, as process-send-string's encoding
+// does: a BOM is written at the first send (even of ""), and an ISO-2022
+// system's designations and shifts carry over from one string to the
+// next. A Lisp conversion (pre-write-encode-hz, utf-7-encode, ...) runs on
+// each string. A character the coding system cannot encode is written as
+// its default character (a space; '?' under us-ascii), as Emacs 28.2 does:
+// (encode-coding-string "日本" 'latin-1) is "  ". An undecided end of line
+// is encoded as the system's (LF; CRLF on Windows), and an undecided or
+// EOL-undecided encoder's name becomes the resolved system at the first
+// string ("utf-8-unix"), as process-coding-system shows after a send.
+// TestEncodeLikeEmacs checks the bytes against Emacs's. One difference:
+// utf-7 writes a run of more than 28 characters whole, where Emacs 28.2
+// keeps only its first 76 base64 characters.
 
 import (
 	"runtime"

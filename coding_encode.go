@@ -29,7 +29,7 @@ func (e *streamEncoder) name() string {
 
 func (e *streamEncoder) encode(s string) []byte {
 	e.used = true
-	if e.fam.post != postNone {
+	if e.fam.post != postNone && e.fam.post != postCtext {
 		s = preWrite(e.fam.post, s)
 	}
 	var out []byte
@@ -64,6 +64,9 @@ func (e *streamEncoder) encode(s string) []byte {
 	if e.fam.kind == kindISO2022 {
 		if e.iso == nil {
 			e.iso = newISO2022Encoder(isoSpec(e.fam.iso), e.eol)
+		}
+		if e.fam.post == postCtext {
+			return ctextEncode(e.iso, out, s)
 		}
 		return e.iso.encode(out, s)
 	}

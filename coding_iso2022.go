@@ -257,6 +257,26 @@ type iso2022Decoder struct {
 	cmpFail   []byte
 	extSeg    int  // bytes left in a Compound Text extended segment
 	utf8Seg   bool // inside a Compound Text UTF-8 segment
+	// markRaw writes raw bytes in their marked form (appendMarkedRaw),
+	// for compound-text-with-extensions' post-read conversion, which must
+	// tell them from characters.
+	markRaw bool
+}
+
+// putRaw writes bytes b as raw bytes (ASCII as characters).
+func (d *iso2022Decoder) putRaw(dst []byte, nDst int, b ...byte) int {
+	if !d.markRaw {
+		return nDst + copy(dst[nDst:], b)
+	}
+	for _, c := range b {
+		if c < 0x80 {
+			dst[nDst] = c
+			nDst++
+		} else {
+			nDst = len(appendMarkedRaw(dst[:nDst], c))
+		}
+	}
+	return nDst
 }
 
 func newISO2022Decoder(spec *iso2022Spec) *iso2022Decoder {
@@ -363,7 +383,7 @@ func (d *iso2022Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int,
 	flags := d.spec.flags
 	afterCR := false
 	for nSrc < len(src) {
-		if len(dst)-nDst < 16+len(d.cmpFail) {
+		if len(dst)-nDst < 32+len(d.cmpFail) {
 			return nDst, nSrc, transform.ErrShortDst
 		}
 		if d.room <= 0 {
@@ -385,8 +405,7 @@ func (d *iso2022Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int,
 		afterCR = false
 		c1 := next()
 		if d.extSeg > 0 {
-			dst[nDst] = c1
-			nDst++
+			nDst = d.putRaw(dst, nDst, c1)
 			d.extSeg--
 			d.room--
 			nSrc = p
@@ -399,8 +418,7 @@ func (d *iso2022Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int,
 						return nDst, nSrc, transform.ErrShortSrc
 					}
 				}
-				dst[nDst] = c1
-				nDst++
+				nDst = d.putRaw(dst, nDst, c1)
 				d.room--
 				if p+1 < len(src) && src[p] == '%' && src[p+1] == '@' {
 					nDst += copy(dst[nDst:], "%@")
@@ -409,8 +427,7 @@ func (d *iso2022Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int,
 					d.utf8Seg = false
 				}
 			} else {
-				dst[nDst] = c1
-				nDst++
+				nDst = d.putRaw(dst, nDst, c1)
 				d.room--
 			}
 			nSrc = p
@@ -532,7 +549,7 @@ func (d *iso2022Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int,
 			}
 			// At end of file the rest comes out as raw bytes.
 			nDst = d.finishComposition(dst, nDst)
-			nDst += copy(dst[nDst:], src[base:])
+			nDst = d.putRaw(dst, nDst, src[base:]...)
 			return nDst, len(src), nil
 		}
 		if invalid {
@@ -557,7 +574,7 @@ func (d *iso2022Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int,
 					return nDst, nSrc, transform.ErrShortSrc
 				}
 				nDst = d.finishComposition(dst, nDst)
-				nDst += copy(dst[nDst:], src[base:])
+				nDst = d.putRaw(dst, nDst, src[base:]...)
 				return nDst, len(src), nil
 			}
 			if c2 < 0x20 || (c2 >= 0x80 && c2 < 0xA0) || (c1&0x80) != (c2&0x80) {
@@ -578,7 +595,7 @@ func (d *iso2022Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int,
 			if wasAfterCR && d.emacsBugs {
 				base++ // Emacs 28.2 loses the first byte after a CR
 			}
-			nDst += copy(dst[nDst:], src[base:p])
+			nDst = d.putRaw(dst, nDst, src[base:p]...)
 			d.room -= p - base
 		case d.cmpState == cmpNo:
 			nDst = len(appendEmacsChar(dst[:nDst], c))
@@ -621,8 +638,7 @@ func (d *iso2022Decoder) invalid(dst []byte, nDst int, src []byte, base int, aft
 			return nDst, base
 		}
 	}
-	dst[nDst] = src[base]
-	nDst++
+	nDst = d.putRaw(dst, nDst, src[base])
 	d.room--
 	d.inv[0] = 0
 	d.desig[0] = d.spec.ascii
@@ -782,7 +798,7 @@ func (d *iso2022Decoder) escape(esc byte, next func() byte, short *bool, dst []b
 				if d.room < 6 {
 					d.newPass() // Emacs ends the pass and reads the sequence again
 				}
-				*nDst += copy(dst[*nDst:], []byte{0x1B, '%', '/', dim, m, l})
+				*nDst = d.putRaw(dst, *nDst, 0x1B, '%', '/', dim, m, l)
 				d.room -= 6
 				d.extSeg = int(m-128)*128 + int(l-128)
 				return nil, 0, true, false
@@ -832,6 +848,7 @@ type iso2022Encoder struct {
 	started      bool
 	defaultChar  rune
 	eolMac       bool
+	force        *charset // the charset to use where it has the character (a charset text property)
 }
 
 func newISO2022Encoder(spec *iso2022Spec, eol EOLType) *iso2022Encoder {
@@ -962,6 +979,11 @@ func (e *iso2022Encoder) encodeChar(out []byte, cs *charset, code int) []byte {
 // charsetOf returns the first charset of the system that has c, with its
 // code.
 func (e *iso2022Encoder) charsetOf(c rune) (*charset, int) {
+	if e.force != nil {
+		if code, ok := e.force.encode(c); ok {
+			return e.force, int(code)
+		}
+	}
 	for _, cs := range e.spec.list {
 		if code, ok := cs.encode(c); ok {
 			return cs, int(code)

@@ -32,6 +32,7 @@ const (
 	postUTF7IMAP
 	postVIQR
 	postISCII
+	postCtext // compound-text-with-extensions (coding_ctext.go)
 )
 
 // postRead is the post-read conversion of kind k of the text of one
@@ -47,6 +48,8 @@ func postRead(k postKind, text string, emacsBugs bool) (_ string, ok bool) {
 		return viqrDecode(text), true
 	case postISCII:
 		return isciiDecode(text), true
+	case postCtext:
+		return ctextDecode(text, emacsBugs)
 	}
 	return text, true
 }

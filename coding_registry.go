@@ -159,8 +159,11 @@ func familyList() []*family {
 	}
 	for name := range isoDefs {
 		f := &family{name: name, aliases: isoAliases[name], kind: kindISO2022, iso: name}
-		if name == "in-is13194-devanagari" {
+		switch name {
+		case "in-is13194-devanagari":
 			f.post = postISCII
+		case "compound-text-with-extensions":
+			f.post = postCtext
 		}
 		fams = append(fams, f)
 	}
@@ -259,6 +262,7 @@ func (f *family) newStage(d *streamDecoder) stage {
 	case kindISO2022:
 		dec := newISO2022Decoder(isoSpec(f.iso))
 		dec.dos, dec.emacsBugs = dos, d.emacsBugs
+		dec.markRaw = f.post == postCtext
 		return dec
 	}
 	return nil

@@ -173,7 +173,9 @@ func (d *streamDecoder) decode(src []byte, atEOF bool) string {
 		d.afterStage()
 	}
 	if n < len(in) {
-		if atEOF {
+		if atEOF && d.fam.post == postCtext {
+			text = markRaw(text, in[n:])
+		} else if atEOF {
 			text = append(text, in[n:]...)
 		} else {
 			d.carry = append(d.carry[:0], in[n:]...)
