@@ -351,16 +351,29 @@ func diffReads(rng *rand.Rand, p []byte) []string {
 	return reads
 }
 
+// emacs28 returns the path of GNU Emacs 28.2, or skips the test: the
+// differential tests compare with that version (CI installs emacs-nox).
+func emacs28(t *testing.T) string {
+	t.Helper()
+	emacs, err := exec.LookPath("emacs")
+	if err != nil {
+		t.Skip("emacs is not installed (CI installs emacs-nox)")
+	}
+	out, err := exec.Command(emacs, "--version").Output()
+	if err != nil || !strings.HasPrefix(string(out), "GNU Emacs 28.2\n") {
+		first, _, _ := strings.Cut(string(out), "\n")
+		t.Skipf("the test compares with GNU Emacs 28.2, and %s is %q", emacs, first)
+	}
+	return emacs
+}
+
 // TestDecodeLikeEmacs is the differential test: where GNU Emacs is
 // installed, random output cut into random reads must decode under eproc,
 // read by read, to the filter strings Emacs 28.2 gives, and leave the same
 // decided coding system (process-coding-system), for every coding system
 // and end-of-line variant.
 func TestDecodeLikeEmacs(t *testing.T) {
-	emacs, err := exec.LookPath("emacs")
-	if err != nil {
-		t.Skip("emacs is not installed (CI installs emacs-nox)")
-	}
+	emacs := emacs28(t)
 	seed := *emacsDiffSeed
 	if seed == 0 {
 		seed = uint64(time.Now().UnixNano())
@@ -513,10 +526,7 @@ func encodeInput(rng *rand.Rand, c *CodingSystem) []string {
 // system and end-of-line variant, and the encoder must then have Emacs's
 // name (the cdr of process-coding-system).
 func TestEncodeLikeEmacs(t *testing.T) {
-	emacs, err := exec.LookPath("emacs")
-	if err != nil {
-		t.Skip("emacs is not installed (CI installs emacs-nox)")
-	}
+	emacs := emacs28(t)
 	seed := *emacsDiffSeed
 	if seed == 0 {
 		seed = uint64(time.Now().UnixNano())

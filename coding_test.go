@@ -1295,10 +1295,7 @@ func TestTablesMatchEmacs(t *testing.T) {
 // compareTablesWithEmacs runs testdata/coding_tables.el over the systems
 // and compares its lines with tableLines'.
 func compareTablesWithEmacs(t *testing.T, names []string) {
-	emacs, err := exec.LookPath("emacs")
-	if err != nil {
-		t.Fatal("-eproc.emacstables needs emacs")
-	}
+	emacs := emacs28(t)
 	dir := t.TempDir()
 	var list strings.Builder
 	for _, name := range names {

@@ -1,6 +1,7 @@
 // Command gencoding writes coding_tables.go, the character tables of the
-// coding systems golang.org/x/text has no table for, as GNU Emacs 28.2
-// decodes them. Run it from the module root with Emacs on PATH:
+// coding systems golang.org/x/text has no table for, or a table that
+// differs from Emacs's, as GNU Emacs 28.2 decodes them. Run it from the
+// module root with Emacs 28.2 on PATH (it takes about 15 seconds):
 //
 //	go generate ./...
 //
@@ -14,9 +15,14 @@
 //   - every charset an ISO-2022 designation can name (iso-charset for each
 //     dimension, size and final byte), and the charsets of chinese-big5,
 //     chinese-big5-hkscs, chinese-gbk, japanese-cp932 and korean-cp949:
-//     every code in the charset's code
-//     space decoded (decode-char), with the charset's code offset, the
-//     character Emacs gives a code its map does not cover.
+//     every code in the charset's code space decoded (decode-char), with
+//     the charset's code offset, the character Emacs gives a code its map
+//     does not cover, and encode-char for each character several codes
+//     decode to;
+//   - the translation tables eucjp-ms-decode and eucjp-ms-encode;
+//   - the data of the Lisp conversions: viet-viqr-alist and the
+//     characters of category v (vietnamese-viqr), and each Devanagari
+//     character's IS 13194 form (in-is13194-devanagari).
 //
 // Where x/text has the same table (JIS X 0208 and 0212 in EUC-JP, KS C
 // 5601 and CP949 in EUC-KR, GB 2312 and GBK in GBK, Big5 and Big5-HKSCS
