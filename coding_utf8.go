@@ -141,6 +141,22 @@ func (d *utf8Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, er
 		}
 		d.bom = false
 	}
+	if !d.emacsBugs && nSrc == 0 && !utf8RawByteSeq(src) && len(dst) >= len(src) {
+		// The text is the bytes: only the tail is held (and a final CR
+		// under -dos).
+		n := len(src)
+		if !atEOF {
+			n -= utf8Tail(src)
+			if n == len(src) && d.dos && n > 0 && src[n-1] == '\r' {
+				n--
+			}
+		}
+		copy(dst, src[:n])
+		if n < len(src) {
+			return n, n, transform.ErrShortSrc
+		}
+		return n, n, nil
+	}
 	afterCR := false
 	for nSrc < len(src) {
 		if len(dst)-nDst < 5 {
