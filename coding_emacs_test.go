@@ -646,6 +646,15 @@ var emacsRegressions = []struct {
 	{"vietnamese-viqr", []string{"Vie^.t Nam dda^", "'t\n"}, []string{"Việt Nam đâ", "'t\n"}, "vietnamese-viqr-unix", nil},
 	// ISCII: "[u+0904]" matches case-insensitively and is deleted.
 	{"in-is13194-devanagari", []string{"\xb3\xe8\xb8 [U+0904] [u+0904]\n"}, []string{"क्च ऄ \n"}, "in-is13194-devanagari-unix", nil},
+	// When Emacs's decoder ends a pass (its buffer full of charset
+	// annotations) right after a CR, the byte it read after the CR is
+	// read again, and not lost.
+	{"japanese-iso-8bit-dos", []string{"k\xa0\x8f", "\xcf\xe2\xf6\r\r\xa4", ":"}, []string{"k\xa0", "\u784e\xf6\r\r", "\xa4:"}, "japanese-iso-8bit-dos", nil},
+	// emacs-mule: after a CR, a NUL byte is read as ascii's leading code
+	// (emacs-mule id 0) ...
+	{"emacs-mule-dos", []string{"a\r\xd8\x00\xdcz"}, []string{"a\r\\z"}, "emacs-mule-dos", []string{"a\r\xd8\x00\xdcz"}},
+	// ... as it is after 0x9D, where Emacs waits for the rest.
+	{"emacs-mule", []string{"\x9d\x00", "\xdcq"}, []string{"\x9d\x00\xdcq"}, "emacs-mule", nil},
 	// compound-text-with-extensions: an extended segment ...
 	{"compound-text-with-extensions", []string{"a\x1b%/1\x80\x8ciso8859-15\x02\xa4\n"}, []string{"a€\n"}, "compound-text-with-extensions-unix", nil},
 	// ... a UTF-8 segment cut by a read (decoded per read) ...

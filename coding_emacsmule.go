@@ -17,6 +17,9 @@ var emacsMuleCharsets = func() func() *[256]*charset {
 	return func() *[256]*charset {
 		if once[0] == nil {
 			var t [256]*charset
+			// ascii's emacs-mule id is 0, which a four-byte sequence
+			// (0x9C, 0x9D) may name.
+			t[0] = charsetNamed("ascii")
 			for name, id := range emacsMuleID {
 				cs := charsets().byName[name]
 				if cs != nil && t[id] == nil {
@@ -33,6 +36,31 @@ type emacsMuleDecoder struct {
 	transform.NopResetter
 	dos       bool
 	emacsBugs bool
+	// As in iso2022Decoder: what is left of Emacs's conversion buffer in
+	// this pass of its decoder, one unit per character and four per
+	// change of charset. A pass that ends right after a CR does not lose
+	// the byte after it (emacsBugs).
+	room, roomCap int
+	lastCS, curCS *charset // nil: ASCII
+}
+
+// eightBitCS stands for Emacs's charset eight-bit in the room count.
+var eightBitCS = &charset{}
+
+func (d *emacsMuleDecoder) startRead(n int) {
+	d.roomCap = min(n, 0x4000-16)
+	d.room, d.lastCS = d.roomCap, nil
+}
+
+// note counts a character of charset cs (nil: ASCII) against the room.
+func (d *emacsMuleDecoder) note(cs *charset) {
+	if cs != d.lastCS {
+		if d.lastCS != nil {
+			d.room -= 4
+		}
+		d.lastCS = cs
+	}
+	d.room--
 }
 
 func (d *emacsMuleDecoder) setDOS(dos bool) { d.dos = dos }
@@ -130,19 +158,30 @@ func (d *emacsMuleDecoder) char(p []byte) (c rune, n int, short bool) {
 		code, n = uint32(b1&0x7F)<<8|uint32(b2&0x7F), 4
 	default:
 		// A leading code of no charset: the byte itself (eight-bit).
+		d.curCS = eightBitCS
 		return 0x3FFF00 + rune(b0), 1, false
 	}
 	if c = cs.decode(code); c < 0 {
 		return -1, 1, false
 	}
+	d.curCS = cs
 	return c, n, false
 }
 
 func (d *emacsMuleDecoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
 	afterCR := false
+	if d.roomCap == 0 {
+		d.startRead(len(src))
+	}
 	for nSrc < len(src) {
 		if len(dst)-nDst < 5 {
 			return nDst, nSrc, transform.ErrShortDst
+		}
+		if d.room <= 0 {
+			// A new pass of Emacs's decoder: it reads the byte after a
+			// CR again.
+			d.room, d.lastCS = d.roomCap, nil
+			afterCR = false
 		}
 		b := src[nSrc]
 		wasAfterCR := afterCR
@@ -157,6 +196,7 @@ func (d *emacsMuleDecoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc in
 				}
 				afterCR = true
 			}
+			d.note(nil)
 			dst[nDst] = b
 			nDst++
 			nSrc++
@@ -174,11 +214,25 @@ func (d *emacsMuleDecoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc in
 				dst[nDst] = src[nSrc]
 				nDst++
 				nSrc++
+				d.room--
 				continue
 			}
 			c, n, short := rune(src[nSrc]), 1, false
-			if c >= 0x80 {
+			switch {
+			case c >= 0x80:
 				c, n, short = d.char(src[nSrc:])
+			case c == 0:
+				// Emacs reads 0x00 there as the leading code of ascii
+				// (emacs-mule id 0) and the next byte as its position
+				// code.
+				switch {
+				case nSrc+1 == len(src):
+					short = true
+				case src[nSrc+1] >= 0xA0:
+					c, n = rune(src[nSrc+1]&0x7F), 2
+				default:
+					c = -1
+				}
 			}
 			switch {
 			case short && !atEOF:
@@ -187,9 +241,16 @@ func (d *emacsMuleDecoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc in
 				dst[nDst] = src[nSrc]
 				nDst++
 				nSrc++
+				d.room--
+			case c < 0x80:
+				dst[nDst] = byte(c)
+				nDst++
+				nSrc += n
+				d.note(nil)
 			default:
 				nDst = len(appendEmacsChar(dst[:nDst], c))
 				nSrc += n
+				d.note(d.curCS)
 			}
 			continue
 		}
@@ -220,10 +281,12 @@ func (d *emacsMuleDecoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc in
 			dst[nDst] = src[nSrc]
 			nDst++
 			nSrc++
+			d.room--
 			continue
 		}
 		nDst = len(appendEmacsChar(dst[:nDst], c))
 		nSrc += n
+		d.note(d.curCS)
 	}
 	return nDst, nSrc, nil
 }

@@ -387,7 +387,10 @@ func (d *iso2022Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int,
 			return nDst, nSrc, transform.ErrShortDst
 		}
 		if d.room <= 0 {
+			// Emacs's decoder returns and is called again; the byte it
+			// read after a CR is read again.
 			d.newPass()
+			afterCR = false
 		}
 		base := nSrc
 		p := nSrc
