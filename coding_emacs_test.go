@@ -655,6 +655,11 @@ var emacsRegressions = []struct {
 	{"emacs-mule-dos", []string{"a\r\xd8\x00\xdcz"}, []string{"a\r\\z"}, "emacs-mule-dos", []string{"a\r\xd8\x00\xdcz"}},
 	// ... as it is after 0x9D, where Emacs waits for the rest.
 	{"emacs-mule", []string{"\x9d\x00", "\xdcq"}, []string{"\x9d\x00\xdcq"}, "emacs-mule", nil},
+	// The byte after a CR lost in ISO-2022: an escape sequence the read
+	// cuts (the ESC is lost, the rest comes out as text) ...
+	{"ctext-no-compositions-dos", []string{"c\r\r\x1b$(", "O*", "l"}, []string{"c\r\r", "$(O*", "l"}, "ctext-no-compositions-dos", []string{"c\r\r", "\u0279"}},
+	// ... and a two-byte code cut by a control character.
+	{"chinese-iso-8bit-dos", []string{"\x10a\r\xa4\ry", "b"}, []string{"\x10a\r\ry", "b"}, "chinese-iso-8bit-dos", []string{"\x10a\r\xa4\ry", "b"}},
 	// compound-text-with-extensions: an extended segment ...
 	{"compound-text-with-extensions", []string{"a\x1b%/1\x80\x8ciso8859-15\x02\xa4\n"}, []string{"a€\n"}, "compound-text-with-extensions-unix", nil},
 	// ... a UTF-8 segment cut by a read (decoded per read) ...

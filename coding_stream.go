@@ -205,7 +205,11 @@ func (d *streamDecoder) afterStage() {
 // needed, and returns it with the number of bytes of src consumed; the rest
 // is an incomplete tail (transform.ErrShortSrc).
 func runTransform(t transform.Transformer, dst, src []byte, atEOF bool) ([]byte, int) {
-	if need := 3*len(src) + 16; cap(dst)-len(dst) < need {
+	// Room for the longest output (five bytes per byte read: a character
+	// past U+FFFF from one byte, or a marked raw byte), so that a stage
+	// runs once per read: the stages keep what they know of the bytes
+	// before (a CR just read) only within one call.
+	if need := 5*len(src) + 64; cap(dst)-len(dst) < need {
 		dst = append(make([]byte, 0, len(dst)+need), dst...)
 	}
 	nSrc := 0
