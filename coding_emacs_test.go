@@ -26,8 +26,8 @@ import (
 // emacsRegressions, where they stay once understood.
 
 var (
-	emacsDiffCases = flag.Int("eproc.emacsdiff", 3, "cases per coding system (and end-of-line variant) in TestDecodeLikeEmacs")
-	emacsEncCases  = flag.Int("eproc.emacsenc", 2, "cases per coding system (and end-of-line variant) in TestEncodeLikeEmacs")
+	emacsDiffCases = flag.Int("eproc.emacsdiff", emacsCasesDefault, "cases per coding system (and end-of-line variant) in TestDecodeLikeEmacs")
+	emacsEncCases  = flag.Int("eproc.emacsenc", emacsEncCasesDefault, "cases per coding system (and end-of-line variant) in TestEncodeLikeEmacs")
 	emacsDiffSeed  = flag.Uint64("eproc.emacsseed", 0, "seed of TestDecodeLikeEmacs (0: a new one each run, printed on failure)")
 	emacsDiffOnly  = flag.String("eproc.emacsonly", "", "regexp: TestDecodeLikeEmacs runs only the systems it matches")
 	emacsDiffSkip  = flag.String("eproc.emacsskip", "^$", "regexp: TestDecodeLikeEmacs skips the systems it matches")
