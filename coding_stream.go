@@ -182,6 +182,10 @@ func (d *streamDecoder) decode(src []byte, atEOF bool) string {
 		}
 	}
 	s := d.convertEOL(text)
+	if u, ok := d.t.(*utf16Decoder); ok && len(u.eofTail) > 0 {
+		s += string(u.eofTail)
+		u.eofTail = u.eofTail[:0]
+	}
 	if d.fam.post != postNone {
 		var ok bool
 		if s, ok = postRead(d.fam.post, s, d.emacsBugs); !ok && d.emacsBugs {

@@ -24,6 +24,7 @@ type utf16Decoder struct {
 	big       bool
 	bom       bool   // drop a byte-order mark at the start of the next read
 	surrogate uint16 // a pending high surrogate, or 0
+	eofTail   []byte // raw bytes to write after the text at end of file
 	dos       bool
 	emacsBugs bool
 }
@@ -107,13 +108,16 @@ func (d *utf16Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, e
 		nSrc += 2
 	}
 	if atEOF && d.surrogate != 0 && !d.emacsBugs {
+		// The surrogate's bytes, and the byte after them, come out raw
+		// after the end-of-line conversion, which they are no part of
+		// (Emacs drops them).
 		hi, lo := byte(d.surrogate>>8), byte(d.surrogate)
 		if !d.big {
 			hi, lo = lo, hi
 		}
-		dst[nDst], dst[nDst+1] = hi, lo
-		nDst += 2
+		d.eofTail = append(append(d.eofTail[:0], hi, lo), src[nSrc:]...)
 		d.surrogate = 0
+		return nDst, len(src), nil
 	}
 	if short {
 		return nDst, nSrc, transform.ErrShortSrc
