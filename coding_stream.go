@@ -18,7 +18,9 @@ import (
 //     incomplete sequence at the end (and, under -dos, a CR with nothing
 //     after it);
 //  3. the end-of-line stage: an undecided end-of-line type is taken from
-//     the text, then CRLF becomes LF (-dos) or CR becomes LF (-mac).
+//     the text, then CRLF becomes LF (-dos) or CR becomes LF (-mac);
+//  4. the post-read conversion of the systems Emacs defines in Lisp
+//     (coding_postread.go).
 //
 // At end of file whatever is held back comes out as raw bytes.
 
@@ -50,7 +52,7 @@ type streamDecoder struct {
 	carry   []byte  // input not decoded yet
 	in      []byte  // scratch: carry + src
 	buf     []byte  // scratch: decoded text
-	// emacsBugs makes the decoder reproduce two data losses of Emacs
+	// emacsBugs makes the decoder reproduce the data losses of Emacs
 	// 28.2 that eproc does not have (see "Differences from Emacs 28.2" in
 	// coding.go), so that the differential test can compare every case
 	// exactly. Only tests set it.
