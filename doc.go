@@ -69,7 +69,8 @@
 // Delete), spawn_unix.go (starting and reaping children), pipe.go
 // (MakePipeProcess), pty_unix.go (pseudo-terminals), send.go (input),
 // signal.go (signals), filter.go, sentinel.go (event strings), coding.go
-// (coding systems), buffer.go (Buffer and Marker), shell.go
+// and coding_*.go (coding systems, one file per family; coding_tables.go
+// is generated from Emacs by internal/gencoding), buffer.go (Buffer and Marker), shell.go
 // (ShellQuoteArgument and friends), lookpath.go (exec-path search),
 // callproc.go (CallProcess and its family), list.go (ListProcesses), tq.go
 // (transaction queues), network.go (MakeNetworkProcess and friends).
