@@ -213,6 +213,10 @@ func (p *Process) SendEOF() error {
 		}
 		rt.mu.Lock()
 	}
+	if p.kind == kindSerial {
+		rt.mu.Unlock()
+		return p.drainSerial() // serial_unix.go: tcdrain, as Emacs
+	}
 	defer rt.mu.Unlock()
 	if p.outfd < 0 || p.eofSent {
 		return nil

@@ -229,6 +229,9 @@ func (p *Process) setReading(on bool) {
 	rt := p.rt
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
+	if on && p.stopped && p.kind == kindSerial && p.infd >= 0 {
+		flushSerialInput(p.infd) // serial_unix.go: continue-process discards pending input
+	}
 	p.stopped = !on
 	if on {
 		rt.armLocked(p)
