@@ -73,7 +73,8 @@
 // is generated from Emacs by internal/gencoding), buffer.go (Buffer and Marker), shell.go
 // (ShellQuoteArgument and friends), lookpath.go (exec-path search),
 // callproc.go (CallProcess and its family), list.go (ListProcesses), tq.go
-// (transaction queues), network.go (MakeNetworkProcess and friends).
+// (transaction queues), network.go (MakeNetworkProcess and friends),
+// serial.go (MakeSerialProcess, SerialProcessConfigure).
 //
 // # Network processes
 //
@@ -98,6 +99,29 @@
 // ExitStatus during "connect" is 0 (Emacs 28 crashes).
 //
 // Windows notes: MakeNetworkProcess returns an error wrapping
+// errors.ErrUnsupported.
+//
+// # Serial processes
+//
+// [Runtime.MakeSerialProcess] opens a serial port (a terminal device) as a
+// process of type "serial": no child, ID 0, status "open" ("stop" while
+// stopped), "closed" once deleted ("finished\n") or hung up by the other
+// side ("exited abnormally with code 256\n", as Emacs 28.2 says). The
+// port's one descriptor serves both directions and sits in the poller like
+// any other. [Process.SerialProcessConfigure] changes the speed, byte size,
+// parity, stop bits and flow control; ContactKey reports them with
+// Emacs's ":summary" ("8N1"). serial.go holds the portable part,
+// serial_unix.go the terminal modes, serial_linux.go and serial_bsd.go the
+// per-system calls.
+//
+// Where eproc differs from Emacs 28 on serial ports: settings are checked
+// before the port is opened and nothing stays open after an error; speeds
+// outside the system's table are set where the system allows (termios2 on
+// Linux); on Linux a port held exclusively is refused even to root; closing
+// a port ends its exclusive mode; SerialProcessConfigure configures a port
+// opened with Speed 0 when given a speed.
+//
+// Windows notes: MakeSerialProcess returns an error wrapping
 // errors.ErrUnsupported.
 //
 // # Ptys

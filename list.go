@@ -46,6 +46,8 @@ func (rt *Runtime) ListProcesses(queryOnly bool) *Buffer {
 		cmd := strings.Join(p.Command(), " ")
 		if p.net != nil {
 			cmd = p.net.menuText()
+		} else if p.serial != nil {
+			cmd = p.serialMenuText()
 		} else if p.kind != kindReal {
 			// Emacs 28's process menu shows pipe processes in the form it
 			// has for serial ones.

@@ -396,7 +396,9 @@ func (rt *Runtime) endOfOutput(p *Process) {
 		rt.mu.Unlock()
 		return
 	}
-	if p.kind != kindReal && !p.status.dead() {
+	if p.kind == kindSerial && !p.status.dead() {
+		rt.serialHangupLocked(p) // serial.go
+	} else if p.kind != kindReal && !p.status.dead() {
 		st := rawStatus{kind: rawExit}
 		if p.kind == kindNetwork {
 			st.code = 256 // "connection broken by remote peer\n", as Emacs
@@ -505,6 +507,9 @@ func (rt *Runtime) closeEndLocked(p *Process, fd *int) bool {
 // closeFDsLocked closes every descriptor of p. rt.mu and the dispatch lock
 // must be held.
 func (rt *Runtime) closeFDsLocked(p *Process) {
+	if p.kind == kindSerial && p.infd >= 0 {
+		unexclusive(p.infd) // serial_unix.go: the port may be opened again
+	}
 	for _, fd := range []int{p.infd, p.outfd} {
 		if fd >= 0 {
 			rt.forgetFDLocked(fd)

@@ -321,9 +321,14 @@ func addrPort(a net.Addr) int {
 // replaced by the real port; a Unix socket's file name), ":family",
 // ":type", ":server", ":nowait", ":noquery", ":stop", ":buffer",
 // ":filter", ":sentinel", ":log", ":coding", ":plist", ":local" and
-// ":remote" (net.Addr values, nil when unknown). For a pipe process the
-// keys are looked up in the plist; a child's contact is true for any key,
-// as in Emacs. Unknown keys give nil.
+// ":remote" (net.Addr values, nil when unknown). For a serial process
+// they are make-serial-process's: ":port", ":speed", ":bytesize",
+// ":stopbits" (ints), ":parity" (a Parity), ":flowcontrol" (a
+// FlowControl), ":summary" ("8N1" and the like), ":name", ":buffer",
+// ":coding", ":noquery", ":stop", ":filter", ":sentinel", ":plist"; the
+// settings are nil for a port opened with Speed 0, as in Emacs. For a pipe
+// process the keys are looked up in the plist; a child's contact is true
+// for any key, as in Emacs. Unknown keys give nil.
 func (p *Process) ContactKey(key string) any {
 	if p.kind == kindReal {
 		return true
@@ -331,6 +336,9 @@ func (p *Process) ContactKey(key string) any {
 	rt := p.rt
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
+	if p.serial != nil {
+		return p.serialContactKeyLocked(key)
+	}
 	if p.net == nil {
 		for i := 0; i+1 < len(p.plist); i += 2 {
 			if p.plist[i] == key {

@@ -120,12 +120,13 @@ type Process struct {
 	inSentinel      bool
 	exitReported    bool // the sentinel for a dead status has returned
 	deleted         bool
-	stderrProc      *Process // the standard error pipe process, if any
-	stderrOf        *Process // of a standard error pipe process: the child writing into it
-	endPending      bool     // a stderr pipe process at end of file, closing after stderrOf's exit sentinel
-	ptyCol          int      // bytes sent into the pty's current input line (see chunkPTYInput)
-	event           string   // the next sentinel's event when the status does not say it
-	net             *netInfo // a network process's contact and addresses (network.go)
+	stderrProc      *Process    // the standard error pipe process, if any
+	stderrOf        *Process    // of a standard error pipe process: the child writing into it
+	endPending      bool        // a stderr pipe process at end of file, closing after stderrOf's exit sentinel
+	ptyCol          int         // bytes sent into the pty's current input line (see chunkPTYInput)
+	event           string      // the next sentinel's event when the status does not say it
+	net             *netInfo    // a network process's contact and addresses (network.go)
+	serial          *serialInfo // a serial process's port and settings (serial.go)
 
 	// Descriptors (guarded by rt.mu; closed only with the dispatch lock).
 	infd, outfd         int  // reading end of the output, writing end of the input; -1 when closed
@@ -438,10 +439,11 @@ func (p *Process) Type() string { return p.kind.String() }
 func (p *Process) TTYName() string { return p.ttyName }
 
 // Contact returns process-contact's value with no key: true for a child;
-// for a pipe or network process, the PipeArgs or NetworkArgs it was made
-// with, with Buffer, Filter and Sentinel as they are now (and a network
-// server's Service holding the real port, as Emacs rewrites it). See
-// ContactKey for single keys.
+// for a pipe, network or serial process, the PipeArgs, NetworkArgs or
+// SerialArgs it was made with, with Buffer, Filter and Sentinel as they are
+// now (and a network server's Service holding the real port, as Emacs
+// rewrites it; a serial port's settings as configured now). See ContactKey
+// for single keys.
 func (p *Process) Contact() any {
 	rt := p.rt
 	rt.mu.Lock()
@@ -454,6 +456,9 @@ func (p *Process) Contact() any {
 		a := p.net.args
 		a.Buffer, a.Filter, a.Sentinel = p.buffer, p.filter, p.sentinel
 		return a
+	}
+	if p.serial != nil {
+		return p.serialContactLocked()
 	}
 	return p.contact
 }

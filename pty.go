@@ -107,7 +107,7 @@ func (p *Process) masterLocked() int {
 	switch {
 	case p.ptyIn:
 		return p.outfd
-	case p.ptyOut:
+	case p.ptyOut, p.kind == kindSerial:
 		return p.infd
 	}
 	return -1

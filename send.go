@@ -186,7 +186,10 @@ func (p *Process) SendRegion(b *Buffer, start, end int) error {
 // terminal's EOF character (^D) is written after the input already sent,
 // and SendEOF returns once it is written. As on a terminal, it ends input
 // only at the start of a line: after unterminated text it just hands the
-// text to the reader, and a second SendEOF ends the input.
+// text to the reader, and a second SendEOF ends the input. On a serial
+// port it waits until the output has been transmitted (tcdrain, holding no
+// lock, so other goroutines keep dispatching) and closes nothing, as
+// Emacs does.
 func (p *Process) SendEOF() error {
 	if p == nil {
 		return ErrNilProcess
@@ -212,6 +215,10 @@ func (p *Process) SendEOF() error {
 			return err
 		}
 		rt.mu.Lock()
+	}
+	if p.kind == kindSerial {
+		rt.mu.Unlock()
+		return p.drainSerial() // serial_unix.go: tcdrain, as Emacs
 	}
 	defer rt.mu.Unlock()
 	if p.outfd < 0 || p.eofSent {

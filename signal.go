@@ -263,7 +263,8 @@ func (p *Process) Stop(currentGroup bool) error {
 // with currentGroup on a pty, the foreground group). The status becomes
 // "run" at once and the sentinel runs before Continue returns, with "run";
 // the kernel's later report of the continuation gives no second call. A
-// pipe process resumes reading.
+// pipe process resumes reading; a stopped serial process first discards
+// the input that arrived while it was stopped (tcflush), as Emacs does.
 func (p *Process) Continue(currentGroup bool) error {
 	if p == nil {
 		return ErrNilProcess
@@ -293,6 +294,9 @@ func (p *Process) setReading(on bool) {
 	rt := p.rt
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
+	if on && p.stopped && p.kind == kindSerial && p.infd >= 0 {
+		flushSerialInput(p.infd) // serial_unix.go: continue-process discards pending input
+	}
 	p.stopped = !on
 	if on {
 		rt.armLocked(p)

@@ -1,0 +1,25 @@
+//go:build !unix
+
+package eproc
+
+import (
+	"errors"
+	"fmt"
+)
+
+// On systems that are not Unix (Windows) there are no serial processes
+// yet: MakeSerialProcess returns an error wrapping errors.ErrUnsupported.
+
+type serialAttr struct{}
+
+func openSerial(port string) (int, error) {
+	return -1, fmt.Errorf("eproc: serial processes: %w", errors.ErrUnsupported)
+}
+
+func releaseSerial(fd int) {}
+func unexclusive(fd int)   {}
+func configureSerial(fd int, a SerialArgs) (serialAttr, error) {
+	return serialAttr{}, errors.ErrUnsupported
+}
+func (p *Process) drainSerial() error { return errors.ErrUnsupported }
+func flushSerialInput(fd int)         {}
