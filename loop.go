@@ -349,6 +349,10 @@ func (rt *Runtime) callFilter(p *Process, f Filter, s string) {
 	if f == nil {
 		f = DefaultFilter
 	}
+	if p.net != nil {
+		rt.callNetFilter(p, f, s) // a peer's end of file waits for it (network_eof.go)
+		return
+	}
 	rt.callback(p, false, func() { f(p, s) })
 }
 
@@ -369,6 +373,10 @@ func (rt *Runtime) endOfOutput(p *Process) {
 	if p.ptyOut && p.kind == kindReal && p.pid > 0 && !p.status.dead() && !p.deleted {
 		p.ptyEnded = true
 		rt.mu.Unlock()
+		return
+	}
+	if p.net != nil && rt.holdPeerEOFLocked(p) {
+		rt.mu.Unlock() // replies still to write (network_eof.go)
 		return
 	}
 	rt.closeInLocked(p)
@@ -486,6 +494,9 @@ func (rt *Runtime) forgetFDLocked(fd int) {
 	delete(rt.loop.fds, fd)
 	if rt.loop.pl != nil {
 		rt.loop.pl.forget(fd)
+	}
+	if len(rt.netPaused) > 0 {
+		rt.resumeAcceptLocked() // a descriptor is freed (network_backoff.go)
 	}
 }
 

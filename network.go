@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // NetworkArgs are make-network-process's keywords. A zero field means the
@@ -37,8 +39,10 @@ type NetworkArgs struct {
 	// Server is :server: listen instead of connecting. Accepted
 	// connections become processes of their own (see MakeNetworkProcess).
 	Server bool
-	// Backlog is the integer form of :server, the listen queue's length;
-	// 0 means 5, as in Emacs.
+	// Backlog is the integer form of :server, the listen queue's length.
+	// 0 means the system's maximum (Linux: /proc/sys/net/core/somaxconn;
+	// elsewhere SOMAXCONN), where Emacs uses 5: with 5, a burst of
+	// simultaneous clients gets connections refused or reset.
 	Backlog int
 	// Nowait is :nowait: a client returns at once with status "connect";
 	// its sentinel gets "open\n" or "failed with code N\n" later.
@@ -66,14 +70,17 @@ type NetworkArgs struct {
 	// :reuseaddr, :broadcast, :dontroute, :oobinline, :priority and
 	// :bindtodevice, with or without the colon. Values are bool, int, or
 	// string for bindtodevice. Unknown names are ignored, as in Emacs.
-	// A server gets reuseaddr unless Options says otherwise.
+	// A server gets reuseaddr unless Options says otherwise. The process
+	// keeps a copy: SetNetworkProcessOption records its changes there, and
+	// ContactKey(":keepalive") reads them back, as in Emacs.
 	Options map[string]any
 	// Local is :local, the address to bind: with it a server ignores Host
 	// and Service, and a client binds it before connecting. Nil for none.
-	// A *net.TCPAddr, *net.UDPAddr or *net.UnixAddr.
+	// A *net.TCPAddr, *net.UDPAddr or *net.UnixAddr; anything else, or a
+	// nil pointer of these types, is the error "Malformed :address".
 	Local net.Addr
 	// Remote is :remote, a client's peer address, used instead of Host
-	// and Service. Nil for none.
+	// and Service. Nil for none; the types are those of Local.
 	Remote net.Addr
 }
 
@@ -88,6 +95,14 @@ type netInfo struct {
 	remote   net.Addr
 	peer     net.Addr // guarded by rt.mu: where datagrams go (DatagramAddress)
 	hostText string   // an accepted connection's peer as its events name it ("127.0.0.1", "-")
+
+	// A stream's filter calls on the stack (network_eof.go); guarded by
+	// the dispatch lock.
+	inFilter int
+
+	// A listener's accept back-off (network_backoff.go); guarded by rt.mu.
+	acceptPause time.Duration // the current pause; 0 outside an episode of failed accepts
+	paused      bool          // not armed until a descriptor is freed or the pause ends
 }
 
 // MakeNetworkProcess is make-network-process: a process of type "network"
@@ -141,9 +156,21 @@ func (rt *Runtime) MakeNetworkProcess(a NetworkArgs) (*Process, error) {
 	default:
 		return nil, errors.New("Unsupported connection type")
 	}
-	if a.Backlog <= 0 {
-		a.Backlog = 5
+	if err := checkAddress("Local", a.Local); err != nil {
+		return nil, err
 	}
+	if err := checkAddress("Remote", a.Remote); err != nil {
+		return nil, err
+	}
+	if a.Family == "local" && !(a.Server && a.Local != nil) && !(!a.Server && a.Remote != nil) {
+		if err := checkSocketName(a.Service); err != nil {
+			return nil, err
+		}
+	}
+	if a.Backlog <= 0 {
+		a.Backlog = maxListenBacklog()
+	}
+	a.Options = maps.Clone(a.Options)
 	decCS, encCS, err := rt.resolveCoding(a.Coding)
 	if err != nil {
 		return nil, err
@@ -172,11 +199,9 @@ func (rt *Runtime) MakeNetworkProcess(a NetworkArgs) (*Process, error) {
 			return nil, lookupErr
 		}
 		// Emacs's asynchronous lookup failed: the process exists and fails.
-		p.status = rawStatus{kind: rawFailed, msg: "Name lookup of " + hostOrLocal(a.Host) + " failed"}
-		p.tick++
 		rt.mu.Lock()
 		rt.registerNetworkLocked(p, a.Name, a.Buffer)
-		rt.queueStatusLocked(p)
+		rt.setNetStatusLocked(p, rawStatus{kind: rawFailed, msg: "Name lookup of " + hostOrLocal(a.Host) + " failed"})
 		pl := rt.loop.pl
 		rt.mu.Unlock()
 		pl.wake()
@@ -195,6 +220,15 @@ func (rt *Runtime) MakeNetworkProcess(a NetworkArgs) (*Process, error) {
 	rt.loop.fds[p.infd] = p
 	rt.armLocked(p)
 	return p, nil
+}
+
+// setNetStatusLocked is the one place where network code changes a
+// process's status: the new status, a tick for the sentinel, and the
+// process queued for the dispatch of the change. rt.mu must be held.
+func (rt *Runtime) setNetStatusLocked(p *Process, st rawStatus) {
+	p.status = st
+	p.tick++
+	rt.queueStatusLocked(p)
 }
 
 // registerNetworkLocked enters a network process into the process table
@@ -312,10 +346,66 @@ func hostText(a NetworkArgs) string {
 }
 
 // connectError is Emacs's file-error for a failed blocking connection; its
-// data is the argument plist (here :name, :host and :service).
+// data is the argument plist as the caller gave it (checked with Emacs
+// 28.2): ":name, NAME, :host, HOST, :service, SERVICE", without :host
+// when none was given or the family is "local", with :family and :type
+// when given.
 func connectError(a NetworkArgs, err error) error {
-	return &FileError{Op: "make client process failed", Err: unwrapErrno(err),
-		Path: fmt.Sprintf(":name, %s, :host, %s, :service, %s", a.Name, hostText(a), a.Service)}
+	parts := []string{":name", a.Name}
+	if a.Host != "" && a.Family != "local" {
+		parts = append(parts, ":host", a.Host)
+	}
+	parts = append(parts, ":service", a.Service)
+	if a.Family != "" {
+		parts = append(parts, ":family", a.Family)
+	}
+	if a.Type != "" {
+		parts = append(parts, ":type", a.Type)
+	}
+	return &FileError{Op: "make client process failed", Err: unwrapErrno(err), Path: strings.Join(parts, ", ")}
+}
+
+// checkAddress checks a Local or Remote address before any socket is
+// made: nil is no address; a nil pointer or a type eproc cannot use is
+// Emacs's "Malformed :address", and a Unix socket's name must be usable.
+func checkAddress(field string, addr net.Addr) error {
+	var nilPtr bool
+	switch a := addr.(type) {
+	case nil:
+		return nil
+	case *net.TCPAddr:
+		nilPtr = a == nil
+	case *net.UDPAddr:
+		nilPtr = a == nil
+	case *net.UnixAddr:
+		if a == nil {
+			nilPtr = true
+			break
+		}
+		return checkSocketName(a.Name)
+	default:
+		return fmt.Errorf("Malformed :address: %s is a %T, not a *net.TCPAddr, *net.UDPAddr or *net.UnixAddr", field, addr)
+	}
+	if nilPtr {
+		return fmt.Errorf("Malformed :address: %s is a nil %T", field, addr)
+	}
+	return nil
+}
+
+// checkSocketName checks a Unix socket's file name. Emacs 28 cuts a name
+// at a NUL byte and binds an empty name to an automatic abstract address;
+// eproc refuses both. A name too long for the socket address is Emacs's
+// "Service name too long".
+func checkSocketName(name string) error {
+	switch {
+	case name == "":
+		return errors.New("Invalid argument: empty socket file name")
+	case strings.IndexByte(name, 0) >= 0:
+		return fmt.Errorf("Invalid argument: NUL byte in socket file name %q", name)
+	case len(name) >= maxSocketName:
+		return errors.New("Service name too long")
+	}
+	return nil
 }
 
 // addrPort returns the port of an inet address, or -1.
@@ -397,7 +487,54 @@ func (p *Process) ContactKey(key string) any {
 	case ":remote":
 		return n.remote
 	}
+	// A socket option given to MakeNetworkProcess or set since.
+	if k, ok := optionKey(a.Options, key); ok {
+		return a.Options[k]
+	}
 	return nil
+}
+
+// optionKey finds the key of the socket option named name (with or
+// without the colon) in opts.
+func optionKey(opts map[string]any, name string) (string, bool) {
+	bare := strings.TrimPrefix(name, ":")
+	for _, k := range []string{":" + bare, bare} {
+		if _, ok := opts[k]; ok {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// NetworkContact is Contact for a network process, typed: the
+// NetworkArgs it was made with (see Contact), and false for other
+// processes.
+func (p *Process) NetworkContact() (NetworkArgs, bool) {
+	a, ok := p.Contact().(NetworkArgs)
+	return a, ok
+}
+
+// LocalAddr is ContactKey(":local") typed: the socket's own address (a
+// *net.TCPAddr, *net.UDPAddr or *net.UnixAddr; a server picking its port
+// reports the port here), or nil when unknown or not a network process.
+func (p *Process) LocalAddr() net.Addr {
+	if p.net == nil {
+		return nil
+	}
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	return p.net.local
+}
+
+// RemoteAddr is ContactKey(":remote") typed: a client's or an accepted
+// connection's peer, or nil when there is none.
+func (p *Process) RemoteAddr() net.Addr {
+	if p.net == nil {
+		return nil
+	}
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	return p.net.remote
 }
 
 // DatagramAddress is process-datagram-address: where a datagram process
@@ -414,8 +551,13 @@ func (p *Process) DatagramAddress() net.Addr {
 // SetDatagramAddress is set-process-datagram-address. It returns false
 // (Emacs's nil) for a process that is not a datagram process or an
 // address of the wrong family.
+//
+// A nil address, or a nil *net.UDPAddr, is not an address: false.
 func (p *Process) SetDatagramAddress(addr net.Addr) bool {
-	if p.net == nil || !p.net.datagram || addr == nil || addrFamily(addr) != addrFamily(p.net.local) {
+	if p.net == nil || !p.net.datagram || checkAddress("address", addr) != nil {
+		return false
+	}
+	if fam := addrFamily(addr); fam == "" || fam != addrFamily(p.net.local) {
 		return false
 	}
 	p.rt.mu.Lock()
@@ -424,15 +566,24 @@ func (p *Process) SetDatagramAddress(addr net.Addr) bool {
 	return true
 }
 
-// addrFamily is "ipv4", "ipv6", "local" or "".
+// addrFamily is "ipv4", "ipv6", "local" or "" (nil pointers too).
 func addrFamily(a net.Addr) string {
 	var ip net.IP
 	switch a := a.(type) {
 	case *net.TCPAddr:
+		if a == nil {
+			return ""
+		}
 		ip = a.IP
 	case *net.UDPAddr:
+		if a == nil {
+			return ""
+		}
 		ip = a.IP
 	case *net.UnixAddr:
+		if a == nil {
+			return ""
+		}
 		return "local"
 	default:
 		return ""
@@ -444,9 +595,12 @@ func addrFamily(a net.Addr) string {
 }
 
 // SetNetworkProcessOption is set-network-process-option: it sets a socket
-// option (see NetworkArgs.Options) on a network process. An unknown option
-// is the error "Unknown or unsupported option"; a failing setsockopt is
-// a FileError "Cannot set network option".
+// option (see NetworkArgs.Options) on a network process and records it
+// in the contact, as Emacs does: ContactKey(":keepalive") is then the
+// value given (true after setting it, false after clearing it). An
+// unknown option is the error "Unknown or unsupported option"; a failing
+// setsockopt is a FileError "Cannot set network option", and neither is
+// recorded.
 func (p *Process) SetNetworkProcessOption(option string, value any) error {
 	if p == nil {
 		return ErrNilProcess
@@ -460,7 +614,20 @@ func (p *Process) SetNetworkProcessOption(option string, value any) error {
 	if p.infd < 0 {
 		return fmt.Errorf("Process %s is not running", p.name)
 	}
-	return setSocketOption(p.infd, option, value)
+	if err := setSocketOption(p.infd, option, value); err != nil {
+		return err
+	}
+	// Copy on write: Contact hands out the map it finds.
+	opts := maps.Clone(p.net.args.Options)
+	if opts == nil {
+		opts = make(map[string]any)
+	}
+	if k, ok := optionKey(opts, option); ok {
+		delete(opts, k)
+	}
+	opts[":"+strings.TrimPrefix(option, ":")] = value
+	p.net.args.Options = opts
+	return nil
 }
 
 // FormatNetworkAddress is format-network-address. addr is Emacs's address

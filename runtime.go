@@ -197,7 +197,8 @@ type Runtime struct {
 	closed   bool
 	loop     loopState // the accept loop's state; see loop.go
 
-	acceptCount int // connections accepted by servers; names Unix-socket ones (network.go)
+	acceptCount int        // connections accepted by servers; names Unix-socket ones (network.go)
+	netPaused   []*Process // listeners paused after accept ran out of descriptors (network_backoff.go)
 }
 
 // Default is the Runtime the package-level functions act on. Libraries and
