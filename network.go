@@ -752,8 +752,10 @@ func (rt *Runtime) connectionName(remote net.Addr) (suffix, host string) {
 // menuText is a network process's command column in ListProcesses, as
 // Emacs 28's process menu writes it: "(network server on local:PORT)",
 // "(datagram server on ...)", "(network connection to HOST:PORT)", with a
-// Unix socket's file name alone.
-func (n *netInfo) menuText() string {
+// Unix socket's file name alone. A nowait connection still connecting, or
+// failed, is "(network connection to nil:nil)": the menu asks for the
+// contact without waiting, and Emacs 28.2 has none to give then.
+func (n *netInfo) menuText(st Status) string {
 	a := n.args
 	kind := "network"
 	if n.datagram {
@@ -766,6 +768,9 @@ func (n *netInfo) menuText() string {
 	addr := a.Service
 	if a.Family != "local" && a.Host != "" {
 		addr = a.Host + ":" + a.Service
+	}
+	if a.Nowait && (st == StatusConnect || st == StatusFailed) {
+		addr = "nil:nil"
 	}
 	return "(" + kind + " " + where + addr + ")"
 }
