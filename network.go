@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"net"
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -628,110 +627,6 @@ func (p *Process) SetNetworkProcessOption(option string, value any) error {
 	opts[":"+strings.TrimPrefix(option, ":")] = value
 	p.net.args.Options = opts
 	return nil
-}
-
-// FormatNetworkAddress is format-network-address. addr is Emacs's address
-// vector as a []int ([A B C D PORT], [A B C D], eight 16-bit groups with or
-// without a port), a *net.TCPAddr, *net.UDPAddr, *net.IPAddr,
-// *net.UnixAddr, netip.AddrPort, netip.Addr, or a string (returned as it
-// is). IPv6 groups are printed in lower-case hex without "::"
-// compression, as Emacs does: "[2001:db8:0:0:0:0:0:1]:443". With omitPort
-// the port is left out (and not checked). It returns "" where Emacs
-// returns nil: a malformed vector or an unknown type.
-func FormatNetworkAddress(addr any, omitPort bool) string {
-	var v []int
-	switch a := addr.(type) {
-	case string:
-		return a
-	case []int:
-		v = a
-	case *net.UnixAddr:
-		if a == nil {
-			return ""
-		}
-		return a.Name
-	case *net.TCPAddr:
-		if a == nil {
-			return ""
-		}
-		v = ipVector(a.IP, a.Port)
-	case *net.UDPAddr:
-		if a == nil {
-			return ""
-		}
-		v = ipVector(a.IP, a.Port)
-	case *net.IPAddr:
-		if a == nil {
-			return ""
-		}
-		v = ipVector(a.IP, -1)
-	case netip.AddrPort:
-		v = ipVector(net.IP(a.Addr().Unmap().AsSlice()), int(a.Port()))
-	case netip.Addr:
-		v = ipVector(net.IP(a.Unmap().AsSlice()), -1)
-	default:
-		return ""
-	}
-	var parts []string
-	var port int
-	hasPort := false
-	switch len(v) {
-	case 4, 5:
-		for _, b := range v[:4] {
-			if b < 0 || b > 255 {
-				return ""
-			}
-			parts = append(parts, strconv.Itoa(b))
-		}
-		hasPort = len(v) == 5
-	case 8, 9:
-		for _, g := range v[:8] {
-			if g < 0 || g > 65535 {
-				return ""
-			}
-			parts = append(parts, strconv.FormatInt(int64(g), 16))
-		}
-		hasPort = len(v) == 9
-	default:
-		return ""
-	}
-	ipv6 := len(v) >= 8
-	sep := "."
-	if ipv6 {
-		sep = ":"
-	}
-	host := strings.Join(parts, sep)
-	if !hasPort || omitPort {
-		return host
-	}
-	port = v[len(v)-1]
-	if port < 0 || port > 65535 {
-		return ""
-	}
-	if ipv6 {
-		return "[" + host + "]:" + strconv.Itoa(port)
-	}
-	return host + ":" + strconv.Itoa(port)
-}
-
-// ipVector is Emacs's address vector of ip and port (port < 0: none).
-func ipVector(ip net.IP, port int) []int {
-	var v []int
-	if ip4 := ip.To4(); ip4 != nil {
-		for _, b := range ip4 {
-			v = append(v, int(b))
-		}
-	} else if len(ip) == net.IPv6len {
-		for i := 0; i < 16; i += 2 {
-			v = append(v, int(ip[i])<<8|int(ip[i+1]))
-		}
-	} else {
-		return nil
-	}
-	if port >= 0 {
-		v = append(v, port)
-	}
-	return v
 }
 
 // connectionName is an accepted connection's "<...>" suffix and the host

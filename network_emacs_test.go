@@ -232,3 +232,29 @@ func TestNetworkUnixSocketNames(t *testing.T) {
 		t.Errorf("processes left: %v", rt.ProcessList())
 	}
 }
+
+// Issue 10: the typed accessors give what ContactKey gives.
+func TestNetworkTypedContact(t *testing.T) {
+	rt := newRuntime(t, Config{})
+	s := mustServer(t, rt, NetworkArgs{Name: "srv", Host: "local"})
+	c, err := rt.OpenNetworkStream("cli", nil, "127.0.0.1", servicePort(t, s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.LocalAddr() != s.ContactKey(":local") || c.LocalAddr() != c.ContactKey(":local") || c.RemoteAddr() != c.ContactKey(":remote") {
+		t.Errorf("LocalAddr/RemoteAddr differ from ContactKey")
+	}
+	if FormatAddr(c.RemoteAddr(), false) != FormatAddr(s.LocalAddr(), false) || s.RemoteAddr() != nil {
+		t.Errorf("client's remote %v, server's local %v, server's remote %v", c.RemoteAddr(), s.LocalAddr(), s.RemoteAddr())
+	}
+	if a, ok := s.NetworkContact(); !ok || !a.Server || a.Service != servicePort(t, s) || a.Host != "local" {
+		t.Errorf("server's contact %+v %v", a, ok)
+	}
+	pp, err := rt.MakePipeProcess(PipeArgs{Name: "pp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := pp.NetworkContact(); ok || pp.LocalAddr() != nil || pp.RemoteAddr() != nil {
+		t.Error("a pipe process has a network contact")
+	}
+}
