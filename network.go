@@ -93,6 +93,7 @@ type netInfo struct {
 	local    net.Addr // guarded by rt.mu (a nowait client learns it on completion)
 	remote   net.Addr
 	peer     net.Addr // guarded by rt.mu: where datagrams go (DatagramAddress)
+	peerSA   any      // guarded by rt.mu: peer as a socket address, made by the first send after a change
 	hostText string   // an accepted connection's peer as its events name it ("127.0.0.1", "-")
 
 	// A stream's filter calls on the stack (network_eof.go); guarded by
@@ -561,7 +562,7 @@ func (p *Process) SetDatagramAddress(addr net.Addr) bool {
 	}
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()
-	p.net.peer = addr
+	p.net.peer, p.net.peerSA = addr, nil
 	return true
 }
 

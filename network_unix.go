@@ -267,13 +267,20 @@ func (rt *Runtime) readDatagram(p *Process) {
 	}
 	rt.mu.Unlock()
 	buf := rt.readBuffer()
-	n, from, err := unix.Recvfrom(fd, buf, 0)
+	var n int
+	var from unix.Sockaddr
+	var err error
+	if p.net.server {
+		n, from, err = unix.Recvfrom(fd, buf, 0)
+	} else {
+		n, err = readFD(fd, buf) // connected: only the peer's datagrams come in
+	}
 	rt.mu.Lock()
 	p.inReady = false
 	rt.armLocked(p)
 	if err == nil && p.net.server {
 		if addr := fromSockaddr(from, true); addr != nil {
-			p.net.peer = addr
+			p.net.peer, p.net.peerSA = addr, nil
 		}
 	}
 	rt.mu.Unlock()
@@ -289,7 +296,13 @@ func (p *Process) sendDatagramLocked(data []byte) error {
 	if p.net.peer == nil {
 		return &FileError{Op: "Sending datagram", Err: unix.EDESTADDRREQ}
 	}
-	sa, _, err := toSockaddr(p.net.peer)
+	sa, _ := p.net.peerSA.(unix.Sockaddr)
+	var err error
+	if sa == nil {
+		if sa, _, err = toSockaddr(p.net.peer); err == nil {
+			p.net.peerSA = sa
+		}
+	}
 	if err == nil {
 		err = unix.Sendto(p.outfd, data, 0, sa)
 	}
