@@ -475,4 +475,3 @@ func BenchmarkNetworkDatagram(b *testing.B) {
 		}
 	})
 }
-
