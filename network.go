@@ -125,7 +125,8 @@ type netInfo struct {
 // accepts connections: each becomes a process named "SERVER <A.B.C.D:PORT>"
 // (IPv6 "SERVER <[h:h:h:h:h:h:h:h]:PORT>", Unix sockets "SERVER <N>" with
 // one counter per Runtime) with the server's filter, sentinel, coding
-// systems, query flag and a copy of its plist. When the server uses the
+// systems, a copy of its plist and of its contact (Options included); its
+// query flag is on whatever the server's, as in Emacs 28.2. When the server uses the
 // default filter, the connection gets a new buffer named after the server's
 // buffer (or the server) and the same "<...>" suffix; else no buffer.
 // Log gets "accept from 127.0.0.1\n" ("accept from -\n"), then the
@@ -135,7 +136,18 @@ type netInfo struct {
 //
 // When the peer closes the connection the status becomes "closed",
 // ExitStatus 256, and the sentinel gets "connection broken by remote
-// peer\n"; Delete gives "deleted\n" and ExitStatus 0.
+// peer\n"; Delete gives "deleted\n" and ExitStatus 0. When the peer only
+// ends its sending side (a half-close), eproc first writes the input
+// already queued and whatever the filter sends while it handles the last
+// chunk, then closes: the status stays "open" until then, and the
+// connection reads nothing more. Emacs 28 closes at once and loses those
+// replies ("Process NAME not running").
+//
+// A server's listen queue (Backlog) is the system's longest by default.
+// When accept fails for lack of descriptors or memory, the server stops
+// accepting until eproc closes a descriptor or a short pause passes (5
+// ms, doubling to 500 ms), so it never spins; Log gets "accept failed with
+// code 24\n" once for the episode.
 //
 // On systems without Unix sockets (Windows), it returns an error wrapping
 // errors.ErrUnsupported.
