@@ -139,6 +139,7 @@ func TestListProcessesKilledBuffer(t *testing.T) {
 	if !p.Live() || !strings.HasPrefix(text, want) {
 		t.Errorf("live %v; list-processes:\n%s\nwant a line starting\n%s", p.Live(), text, want)
 	}
+	p.Delete() // SIGKILL: Close would wait for the SIGHUP it ignores
 }
 
 // Issue 17 item 6: nil pointers as addresses are clear errors, leak no
