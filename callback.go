@@ -46,6 +46,10 @@ func (rt *Runtime) callFilter(p *Process, f Filter, s string) {
 	if f == nil {
 		f = DefaultFilter
 	}
+	if p.net != nil {
+		rt.callNetFilter(p, f, s) // a peer's end of file waits for it (network_eof.go)
+		return
+	}
 	rt.callback(p, false, func() { f(p, s) })
 }
 

@@ -87,16 +87,29 @@
 // nowait client waits for its socket to become writable, then its sentinel
 // gets "open\n" or "failed with code N\n". A stream's SendEOF shuts the
 // sending side down. network.go holds the portable part (arguments,
-// addresses, FormatNetworkAddress, ContactKey), network_unix.go the
-// sockets, network_linux.go, network_darwin.go, network_sock4.go and
-// network_bsdaccept.go the per-system calls.
+// contact, ContactKey), network_address.go the address vectors and
+// FormatNetworkAddress, network_iface.go the interface list and address
+// lookups, network_eof.go a peer's half-close, network_backoff.go the
+// accept back-off, network_unix.go the sockets; the per-system files hold
+// one function each: socketCloexec (network_socket.go,
+// network_socket_darwin.go), acceptCloexec (network_accept4.go, and
+// network_accept.go where there is no accept4), maxListenBacklog
+// (network_listen_*.go), interfaceInfo (network_iface_*.go) and the
+// Linux-only socket options (network_linux.go).
 //
 // Where eproc differs from Emacs 28 on networks: IPv6 connection names
 // print the right groups ("[0:0:0:0:0:0:0:1]", not Emacs 28's byte-swapped
 // ones); a nowait host lookup failure calls the sentinel with "failed with
 // code Name lookup of HOST failed\n" (Emacs 28 never calls it), and host
 // names are resolved before MakeNetworkProcess returns even with Nowait;
-// ExitStatus during "connect" is 0 (Emacs 28 crashes).
+// ExitStatus during "connect" is 0 (Emacs 28 crashes). After a peer's
+// half-close, input already queued and what the filter sends while it
+// handles the last chunk are written before the socket closes (Emacs 28
+// closes at once and loses them). A server's listen queue is the system's
+// longest, not 5; a server whose accepts fail for lack of descriptors
+// pauses instead of spinning, logs the failure once, and accepts again
+// when descriptors are freed. A NUL byte or an empty Unix socket name is
+// an error (Emacs 28 cuts the name, or binds an abstract address).
 //
 // Windows notes: MakeNetworkProcess returns an error wrapping
 // errors.ErrUnsupported.

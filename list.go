@@ -32,12 +32,12 @@ func (rt *Runtime) ListProcesses(queryOnly bool) *Buffer {
 		if p.ID() > 0 {
 			id = strconv.Itoa(p.ID())
 		}
+		// A killed buffer shows as no buffer, as in Emacs 28.2's menu
+		// (buffer-live-p): a child that ignored the SIGHUP of its
+		// buffer's killing lives on with "--".
 		buf := "--"
-		if b := p.Buffer(); b != nil {
-			buf = "(Killed)"
-			if b.Live() {
-				buf = b.Name()
-			}
+		if b := p.Buffer(); b != nil && b.Live() {
+			buf = b.Name()
 		}
 		tty := p.TTYName()
 		if tty == "" {
@@ -45,7 +45,7 @@ func (rt *Runtime) ListProcesses(queryOnly bool) *Buffer {
 		}
 		cmd := strings.Join(p.Command(), " ")
 		if p.net != nil {
-			cmd = p.net.menuText()
+			cmd = p.net.menuText(p.Status())
 		} else if p.serial != nil {
 			cmd = p.serialMenuText()
 		} else if p.kind != kindReal {

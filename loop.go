@@ -388,6 +388,13 @@ func (rt *Runtime) endOfOutput(p *Process) {
 		rt.mu.Unlock()
 		return
 	}
+	if p.net != nil && rt.holdPeerEOFLocked(p) {
+		// Replies still to write (network_eof.go). The report of the end
+		// disarmed the socket, for writing too: arm it again.
+		rt.armLocked(p)
+		rt.mu.Unlock()
+		return
+	}
 	rt.closeInLocked(p)
 	if w := p.stderrOf; w != nil && !w.exitReported && !p.status.dead() {
 		// A standard error pipe process closes after the exit sentinel of
@@ -536,6 +543,9 @@ func (rt *Runtime) forgetFDLocked(fd int) {
 	delete(rt.loop.fds, fd)
 	if rt.loop.pl != nil {
 		rt.loop.pl.forget(fd)
+	}
+	if len(rt.netPaused) > 0 {
+		rt.resumeAcceptLocked() // a descriptor is freed (network_backoff.go)
 	}
 }
 

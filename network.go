@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
-	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // NetworkArgs are make-network-process's keywords. A zero field means the
@@ -37,8 +38,10 @@ type NetworkArgs struct {
 	// Server is :server: listen instead of connecting. Accepted
 	// connections become processes of their own (see MakeNetworkProcess).
 	Server bool
-	// Backlog is the integer form of :server, the listen queue's length;
-	// 0 means 5, as in Emacs.
+	// Backlog is the integer form of :server, the listen queue's length.
+	// 0 means the system's maximum (Linux: /proc/sys/net/core/somaxconn;
+	// elsewhere SOMAXCONN), where Emacs uses 5: with 5, a burst of
+	// simultaneous clients gets connections refused or reset.
 	Backlog int
 	// Nowait is :nowait: a client returns at once with status "connect";
 	// its sentinel gets "open\n" or "failed with code N\n" later.
@@ -66,14 +69,17 @@ type NetworkArgs struct {
 	// :reuseaddr, :broadcast, :dontroute, :oobinline, :priority and
 	// :bindtodevice, with or without the colon. Values are bool, int, or
 	// string for bindtodevice. Unknown names are ignored, as in Emacs.
-	// A server gets reuseaddr unless Options says otherwise.
+	// A server gets reuseaddr unless Options says otherwise. The process
+	// keeps a copy: SetNetworkProcessOption records its changes there, and
+	// ContactKey(":keepalive") reads them back, as in Emacs.
 	Options map[string]any
 	// Local is :local, the address to bind: with it a server ignores Host
 	// and Service, and a client binds it before connecting. Nil for none.
-	// A *net.TCPAddr, *net.UDPAddr or *net.UnixAddr.
+	// A *net.TCPAddr, *net.UDPAddr or *net.UnixAddr; anything else, or a
+	// nil pointer of these types, is the error "Malformed :address".
 	Local net.Addr
 	// Remote is :remote, a client's peer address, used instead of Host
-	// and Service. Nil for none.
+	// and Service. Nil for none; the types are those of Local.
 	Remote net.Addr
 }
 
@@ -87,7 +93,16 @@ type netInfo struct {
 	local    net.Addr // guarded by rt.mu (a nowait client learns it on completion)
 	remote   net.Addr
 	peer     net.Addr // guarded by rt.mu: where datagrams go (DatagramAddress)
+	peerSA   any      // guarded by rt.mu: peer as a socket address, made by the first send after a change
 	hostText string   // an accepted connection's peer as its events name it ("127.0.0.1", "-")
+
+	// A stream's filter calls on the stack (network_eof.go); guarded by
+	// the dispatch lock.
+	inFilter int
+
+	// A listener's accept back-off (network_backoff.go); guarded by rt.mu.
+	acceptPause time.Duration // the current pause; 0 outside an episode of failed accepts
+	paused      bool          // not armed until a descriptor is freed or the pause ends
 }
 
 // MakeNetworkProcess is make-network-process: a process of type "network"
@@ -110,7 +125,8 @@ type netInfo struct {
 // accepts connections: each becomes a process named "SERVER <A.B.C.D:PORT>"
 // (IPv6 "SERVER <[h:h:h:h:h:h:h:h]:PORT>", Unix sockets "SERVER <N>" with
 // one counter per Runtime) with the server's filter, sentinel, coding
-// systems, query flag and a copy of its plist. When the server uses the
+// systems, a copy of its plist and of its contact (Options included); its
+// query flag is on whatever the server's, as in Emacs 28.2. When the server uses the
 // default filter, the connection gets a new buffer named after the server's
 // buffer (or the server) and the same "<...>" suffix; else no buffer.
 // Log gets "accept from 127.0.0.1\n" ("accept from -\n"), then the
@@ -120,7 +136,18 @@ type netInfo struct {
 //
 // When the peer closes the connection the status becomes "closed",
 // ExitStatus 256, and the sentinel gets "connection broken by remote
-// peer\n"; Delete gives "deleted\n" and ExitStatus 0.
+// peer\n"; Delete gives "deleted\n" and ExitStatus 0. When the peer only
+// ends its sending side (a half-close), eproc first writes the input
+// already queued and whatever the filter sends while it handles the last
+// chunk, then closes: the status stays "open" until then, and the
+// connection reads nothing more. Emacs 28 closes at once and loses those
+// replies ("Process NAME not running").
+//
+// A server's listen queue (Backlog) is the system's longest by default.
+// When accept fails for lack of descriptors or memory, the server stops
+// accepting until eproc closes a descriptor or a short pause passes (5
+// ms, doubling to 500 ms), so it never spins; Log gets "accept failed with
+// code 24\n" once for the episode.
 //
 // On systems without Unix sockets (Windows), it returns an error wrapping
 // errors.ErrUnsupported.
@@ -141,9 +168,21 @@ func (rt *Runtime) MakeNetworkProcess(a NetworkArgs) (*Process, error) {
 	default:
 		return nil, errors.New("Unsupported connection type")
 	}
-	if a.Backlog <= 0 {
-		a.Backlog = 5
+	if err := checkAddress("Local", a.Local); err != nil {
+		return nil, err
 	}
+	if err := checkAddress("Remote", a.Remote); err != nil {
+		return nil, err
+	}
+	if a.Family == "local" && !(a.Server && a.Local != nil) && !(!a.Server && a.Remote != nil) {
+		if err := checkSocketName(a.Service); err != nil {
+			return nil, err
+		}
+	}
+	if a.Backlog <= 0 {
+		a.Backlog = maxListenBacklog()
+	}
+	a.Options = maps.Clone(a.Options)
 	decCS, encCS, err := rt.resolveCoding(a.Coding)
 	if err != nil {
 		return nil, err
@@ -298,10 +337,66 @@ func hostText(a NetworkArgs) string {
 }
 
 // connectError is Emacs's file-error for a failed blocking connection; its
-// data is the argument plist (here :name, :host and :service).
+// data is the argument plist as the caller gave it (checked with Emacs
+// 28.2): ":name, NAME, :host, HOST, :service, SERVICE", without :host
+// when none was given or the family is "local", with :family and :type
+// when given.
 func connectError(a NetworkArgs, err error) error {
-	return &FileError{Op: "make client process failed", Err: unwrapErrno(err),
-		Path: fmt.Sprintf(":name, %s, :host, %s, :service, %s", a.Name, hostText(a), a.Service)}
+	parts := []string{":name", a.Name}
+	if a.Host != "" && a.Family != "local" {
+		parts = append(parts, ":host", a.Host)
+	}
+	parts = append(parts, ":service", a.Service)
+	if a.Family != "" {
+		parts = append(parts, ":family", a.Family)
+	}
+	if a.Type != "" {
+		parts = append(parts, ":type", a.Type)
+	}
+	return &FileError{Op: "make client process failed", Err: unwrapErrno(err), Path: strings.Join(parts, ", ")}
+}
+
+// checkAddress checks a Local or Remote address before any socket is
+// made: nil is no address; a nil pointer or a type eproc cannot use is
+// Emacs's "Malformed :address", and a Unix socket's name must be usable.
+func checkAddress(field string, addr net.Addr) error {
+	var nilPtr bool
+	switch a := addr.(type) {
+	case nil:
+		return nil
+	case *net.TCPAddr:
+		nilPtr = a == nil
+	case *net.UDPAddr:
+		nilPtr = a == nil
+	case *net.UnixAddr:
+		if a == nil {
+			nilPtr = true
+			break
+		}
+		return checkSocketName(a.Name)
+	default:
+		return fmt.Errorf("Malformed :address: %s is a %T, not a *net.TCPAddr, *net.UDPAddr or *net.UnixAddr", field, addr)
+	}
+	if nilPtr {
+		return fmt.Errorf("Malformed :address: %s is a nil %T", field, addr)
+	}
+	return nil
+}
+
+// checkSocketName checks a Unix socket's file name. Emacs 28 cuts a name
+// at a NUL byte and binds an empty name to an automatic abstract address;
+// eproc refuses both. A name too long for the socket address is Emacs's
+// "Service name too long".
+func checkSocketName(name string) error {
+	switch {
+	case name == "":
+		return errors.New("Invalid argument: empty socket file name")
+	case strings.IndexByte(name, 0) >= 0:
+		return fmt.Errorf("Invalid argument: NUL byte in socket file name %q", name)
+	case len(name) >= maxSocketName:
+		return errors.New("Service name too long")
+	}
+	return nil
 }
 
 // addrPort returns the port of an inet address, or -1.
@@ -391,7 +486,54 @@ func (p *Process) ContactKey(key string) any {
 	case ":remote":
 		return n.remote
 	}
+	// A socket option given to MakeNetworkProcess or set since.
+	if k, ok := optionKey(a.Options, key); ok {
+		return a.Options[k]
+	}
 	return nil
+}
+
+// optionKey finds the key of the socket option named name (with or
+// without the colon) in opts.
+func optionKey(opts map[string]any, name string) (string, bool) {
+	bare := strings.TrimPrefix(name, ":")
+	for _, k := range []string{":" + bare, bare} {
+		if _, ok := opts[k]; ok {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// NetworkContact is Contact for a network process, typed: the
+// NetworkArgs it was made with (see Contact), and false for other
+// processes.
+func (p *Process) NetworkContact() (NetworkArgs, bool) {
+	a, ok := p.Contact().(NetworkArgs)
+	return a, ok
+}
+
+// LocalAddr is ContactKey(":local") typed: the socket's own address (a
+// *net.TCPAddr, *net.UDPAddr or *net.UnixAddr; a server picking its port
+// reports the port here), or nil when unknown or not a network process.
+func (p *Process) LocalAddr() net.Addr {
+	if p.net == nil {
+		return nil
+	}
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	return p.net.local
+}
+
+// RemoteAddr is ContactKey(":remote") typed: a client's or an accepted
+// connection's peer, or nil when there is none.
+func (p *Process) RemoteAddr() net.Addr {
+	if p.net == nil {
+		return nil
+	}
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	return p.net.remote
 }
 
 // DatagramAddress is process-datagram-address: where a datagram process
@@ -408,25 +550,39 @@ func (p *Process) DatagramAddress() net.Addr {
 // SetDatagramAddress is set-process-datagram-address. It returns false
 // (Emacs's nil) for a process that is not a datagram process or an
 // address of the wrong family.
+//
+// A nil address, or a nil *net.UDPAddr, is not an address: false.
 func (p *Process) SetDatagramAddress(addr net.Addr) bool {
-	if p.net == nil || !p.net.datagram || addr == nil || addrFamily(addr) != addrFamily(p.net.local) {
+	if p.net == nil || !p.net.datagram || checkAddress("address", addr) != nil {
+		return false
+	}
+	if fam := addrFamily(addr); fam == "" || fam != addrFamily(p.net.local) {
 		return false
 	}
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()
-	p.net.peer = addr
+	p.net.peer, p.net.peerSA = addr, nil
 	return true
 }
 
-// addrFamily is "ipv4", "ipv6", "local" or "".
+// addrFamily is "ipv4", "ipv6", "local" or "" (nil pointers too).
 func addrFamily(a net.Addr) string {
 	var ip net.IP
 	switch a := a.(type) {
 	case *net.TCPAddr:
+		if a == nil {
+			return ""
+		}
 		ip = a.IP
 	case *net.UDPAddr:
+		if a == nil {
+			return ""
+		}
 		ip = a.IP
 	case *net.UnixAddr:
+		if a == nil {
+			return ""
+		}
 		return "local"
 	default:
 		return ""
@@ -438,9 +594,12 @@ func addrFamily(a net.Addr) string {
 }
 
 // SetNetworkProcessOption is set-network-process-option: it sets a socket
-// option (see NetworkArgs.Options) on a network process. An unknown option
-// is the error "Unknown or unsupported option"; a failing setsockopt is
-// a FileError "Cannot set network option".
+// option (see NetworkArgs.Options) on a network process and records it
+// in the contact, as Emacs does: ContactKey(":keepalive") is then the
+// value given (true after setting it, false after clearing it). An
+// unknown option is the error "Unknown or unsupported option"; a failing
+// setsockopt is a FileError "Cannot set network option", and neither is
+// recorded.
 func (p *Process) SetNetworkProcessOption(option string, value any) error {
 	if p == nil {
 		return ErrNilProcess
@@ -454,111 +613,20 @@ func (p *Process) SetNetworkProcessOption(option string, value any) error {
 	if p.infd < 0 {
 		return fmt.Errorf("Process %s is not running", p.name)
 	}
-	return setSocketOption(p.infd, option, value)
-}
-
-// FormatNetworkAddress is format-network-address. addr is Emacs's address
-// vector as a []int ([A B C D PORT], [A B C D], eight 16-bit groups with or
-// without a port), a *net.TCPAddr, *net.UDPAddr, *net.IPAddr,
-// *net.UnixAddr, netip.AddrPort, netip.Addr, or a string (returned as it
-// is). IPv6 groups are printed in lower-case hex without "::"
-// compression, as Emacs does: "[2001:db8:0:0:0:0:0:1]:443". With omitPort
-// the port is left out (and not checked). It returns "" where Emacs
-// returns nil: a malformed vector or an unknown type.
-func FormatNetworkAddress(addr any, omitPort bool) string {
-	var v []int
-	switch a := addr.(type) {
-	case string:
-		return a
-	case []int:
-		v = a
-	case *net.UnixAddr:
-		if a == nil {
-			return ""
-		}
-		return a.Name
-	case *net.TCPAddr:
-		if a == nil {
-			return ""
-		}
-		v = ipVector(a.IP, a.Port)
-	case *net.UDPAddr:
-		if a == nil {
-			return ""
-		}
-		v = ipVector(a.IP, a.Port)
-	case *net.IPAddr:
-		if a == nil {
-			return ""
-		}
-		v = ipVector(a.IP, -1)
-	case netip.AddrPort:
-		v = ipVector(net.IP(a.Addr().Unmap().AsSlice()), int(a.Port()))
-	case netip.Addr:
-		v = ipVector(net.IP(a.Unmap().AsSlice()), -1)
-	default:
-		return ""
+	if err := setSocketOption(p.infd, option, value); err != nil {
+		return err
 	}
-	var parts []string
-	var port int
-	hasPort := false
-	switch len(v) {
-	case 4, 5:
-		for _, b := range v[:4] {
-			if b < 0 || b > 255 {
-				return ""
-			}
-			parts = append(parts, strconv.Itoa(b))
-		}
-		hasPort = len(v) == 5
-	case 8, 9:
-		for _, g := range v[:8] {
-			if g < 0 || g > 65535 {
-				return ""
-			}
-			parts = append(parts, strconv.FormatInt(int64(g), 16))
-		}
-		hasPort = len(v) == 9
-	default:
-		return ""
+	// Copy on write: Contact hands out the map it finds.
+	opts := maps.Clone(p.net.args.Options)
+	if opts == nil {
+		opts = make(map[string]any)
 	}
-	ipv6 := len(v) >= 8
-	sep := "."
-	if ipv6 {
-		sep = ":"
+	if k, ok := optionKey(opts, option); ok {
+		delete(opts, k)
 	}
-	host := strings.Join(parts, sep)
-	if !hasPort || omitPort {
-		return host
-	}
-	port = v[len(v)-1]
-	if port < 0 || port > 65535 {
-		return ""
-	}
-	if ipv6 {
-		return "[" + host + "]:" + strconv.Itoa(port)
-	}
-	return host + ":" + strconv.Itoa(port)
-}
-
-// ipVector is Emacs's address vector of ip and port (port < 0: none).
-func ipVector(ip net.IP, port int) []int {
-	var v []int
-	if ip4 := ip.To4(); ip4 != nil {
-		for _, b := range ip4 {
-			v = append(v, int(b))
-		}
-	} else if len(ip) == net.IPv6len {
-		for i := 0; i < 16; i += 2 {
-			v = append(v, int(ip[i])<<8|int(ip[i+1]))
-		}
-	} else {
-		return nil
-	}
-	if port >= 0 {
-		v = append(v, port)
-	}
-	return v
+	opts[":"+strings.TrimPrefix(option, ":")] = value
+	p.net.args.Options = opts
+	return nil
 }
 
 // connectionName is an accepted connection's "<...>" suffix and the host
@@ -579,8 +647,10 @@ func (rt *Runtime) connectionName(remote net.Addr) (suffix, host string) {
 // menuText is a network process's command column in ListProcesses, as
 // Emacs 28's process menu writes it: "(network server on local:PORT)",
 // "(datagram server on ...)", "(network connection to HOST:PORT)", with a
-// Unix socket's file name alone.
-func (n *netInfo) menuText() string {
+// Unix socket's file name alone. A nowait connection still connecting, or
+// failed, is "(network connection to nil:nil)": the menu asks for the
+// contact without waiting, and Emacs 28.2 has none to give then.
+func (n *netInfo) menuText(st Status) string {
 	a := n.args
 	kind := "network"
 	if n.datagram {
@@ -593,6 +663,9 @@ func (n *netInfo) menuText() string {
 	addr := a.Service
 	if a.Family != "local" && a.Host != "" {
 		addr = a.Host + ":" + a.Service
+	}
+	if a.Nowait && (st == StatusConnect || st == StatusFailed) {
+		addr = "nil:nil"
 	}
 	return "(" + kind + " " + where + addr + ")"
 }

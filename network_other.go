@@ -13,6 +13,9 @@ import (
 
 var errUnknownOption = errors.New("Unknown or unsupported option")
 
+// maxSocketName is the size of a Unix socket address's path on Windows.
+const maxSocketName = 108
+
 func openNetwork(p *Process, addrs []net.Addr) error {
 	return fmt.Errorf("eproc: network processes: %w", errors.ErrUnsupported)
 }
@@ -23,3 +26,4 @@ func (rt *Runtime) readDatagram(p *Process)                  {}
 func (p *Process) sendDatagramLocked(data []byte) error      { return errors.ErrUnsupported }
 func shutdownWrite(fd int) error                             { return errors.ErrUnsupported }
 func setSocketOption(fd int, option string, value any) error { return errors.ErrUnsupported }
+func maxListenBacklog() int                                  { return 128 }

@@ -66,11 +66,13 @@ func openNetwork(p *Process, addrs []net.Addr) error {
 			return nil
 		}
 		if a.Local != nil {
-			if lsa, _, err := toSockaddr(a.Local); err == nil {
-				if err := unix.Bind(fd, lsa); err != nil {
-					unix.Close(fd)
-					return &FileError{Op: "Cannot bind client socket", Err: err}
-				}
+			lsa, _, err := toSockaddr(a.Local)
+			if err == nil {
+				err = unix.Bind(fd, lsa)
+			}
+			if err != nil {
+				unix.Close(fd)
+				return &FileError{Op: "Cannot bind client socket", Err: unwrapErrno(err)}
 			}
 		}
 		err = unix.Connect(fd, sa)
@@ -135,14 +137,16 @@ func (rt *Runtime) finishConnectLocked(p *Process) bool {
 	if err == nil && soerr != 0 {
 		err = syscall.Errno(soerr)
 	}
-	p.tick++
-	rt.queueStatusLocked(p)
 	if err != nil {
-		p.status = rawStatus{kind: rawFailed, code: int(unwrapErrno(err).(syscall.Errno))}
+		code := 0
+		if errno, ok := unwrapErrno(err).(syscall.Errno); ok {
+			code = int(errno)
+		}
+		rt.setStatusLocked(p, rawStatus{kind: rawFailed, code: code})
 		p.wq = nil
 		return false
 	}
-	p.status = rawStatus{kind: rawRun}
+	rt.setStatusLocked(p, rawStatus{kind: rawRun})
 	p.net.local = localAddr(p.outfd, p.net.datagram)
 	return true
 }
@@ -162,11 +166,23 @@ func (rt *Runtime) acceptConn(server *Process) {
 	fd, rsa, err := acceptCloexec(lfd)
 	rt.mu.Lock()
 	server.inReady = false
-	rt.armLocked(server)
+	logFailure := err != unix.EAGAIN && err != unix.EINTR && err != unix.ECONNABORTED
+	switch {
+	case err == nil:
+		server.net.acceptPause = 0 // the episode, if any, is over
+		rt.armLocked(server)
+	case err == unix.EMFILE || err == unix.ENFILE || err == unix.ENOBUFS || err == unix.ENOMEM:
+		// Out of descriptors or memory: the connection stays queued and
+		// the listener ready, so re-arming would spin. Pause instead
+		// (network_backoff.go); log once per episode.
+		logFailure = rt.pauseAcceptLocked(server)
+	default:
+		rt.armLocked(server)
+	}
 	log := server.net.args.Log
 	rt.mu.Unlock()
 	if err != nil {
-		if err != unix.EAGAIN && err != unix.EINTR && err != unix.ECONNABORTED && log != nil {
+		if logFailure && log != nil {
 			code := 0
 			var errno syscall.Errno
 			if errors.As(err, &errno) {
@@ -187,7 +203,7 @@ func (rt *Runtime) acceptConn(server *Process) {
 	suffix, host := rt.connectionName(remote)
 
 	c := rt.newProcess(kindNetwork)
-	ca := sn.args
+	ca := sn.args // Options is shared: it is copied on write
 	ca.Server = false
 	ca.Nowait = false
 	ca.Local, ca.Remote = nil, nil
@@ -203,7 +219,9 @@ func (rt *Runtime) acceptConn(server *Process) {
 	rt.mu.Lock()
 	c.filter = server.filter
 	c.sentinel = server.sentinel
-	c.query = server.query
+	// The query flag is not the server's: Emacs 28.2 leaves every accepted
+	// connection's flag on, even under a NoQuery server (whose contact,
+	// :noquery included, the connection still copies).
 	c.plist = append([]any(nil), server.plist...)
 	c.setCodingLocked(server.decCS, server.encCS)
 	c.net.args.Plist = c.plist
@@ -226,8 +244,8 @@ func (rt *Runtime) acceptConn(server *Process) {
 	rt.registerNetworkLocked(c, server.name+" "+suffix, buf)
 	rt.loop.fds[fd] = c
 	rt.armLocked(c)
-	c.tick++
 	c.event = "open from " + host + "\n"
+	rt.setStatusLocked(c, rawStatus{kind: rawRun}) // dispatched just below
 	rt.mu.Unlock()
 
 	if log != nil {
@@ -249,13 +267,20 @@ func (rt *Runtime) readDatagram(p *Process) {
 	}
 	rt.mu.Unlock()
 	buf := rt.readBuffer()
-	n, from, err := unix.Recvfrom(fd, buf, 0)
+	var n int
+	var from unix.Sockaddr
+	var err error
+	if p.net.server {
+		n, from, err = unix.Recvfrom(fd, buf, 0)
+	} else {
+		n, err = readFD(fd, buf) // connected: only the peer's datagrams come in
+	}
 	rt.mu.Lock()
 	p.inReady = false
 	rt.armLocked(p)
 	if err == nil && p.net.server {
 		if addr := fromSockaddr(from, true); addr != nil {
-			p.net.peer = addr
+			p.net.peer, p.net.peerSA = addr, nil
 		}
 	}
 	rt.mu.Unlock()
@@ -271,7 +296,13 @@ func (p *Process) sendDatagramLocked(data []byte) error {
 	if p.net.peer == nil {
 		return &FileError{Op: "Sending datagram", Err: unix.EDESTADDRREQ}
 	}
-	sa, _, err := toSockaddr(p.net.peer)
+	sa, _ := p.net.peerSA.(unix.Sockaddr)
+	var err error
+	if sa == nil {
+		if sa, _, err = toSockaddr(p.net.peer); err == nil {
+			p.net.peerSA = sa
+		}
+	}
 	if err == nil {
 		err = unix.Sendto(p.outfd, data, 0, sa)
 	}
@@ -352,16 +383,28 @@ func setSocketOption(fd int, option string, value any) error {
 	return nil
 }
 
-// toSockaddr converts a Go address to a socket address and its domain.
+// maxSocketName is the size of a Unix socket address's path: a name must
+// be shorter (checkSocketName).
+const maxSocketName = len(unix.RawSockaddrUnix{}.Path)
+
+// toSockaddr converts a Go address (checked by checkAddress) to a socket
+// address and its domain.
 func toSockaddr(a net.Addr) (unix.Sockaddr, int, error) {
 	var ip net.IP
 	port := 0
 	switch a := a.(type) {
 	case *net.TCPAddr:
-		ip, port = a.IP, a.Port
+		if a != nil {
+			ip, port = a.IP, a.Port
+		}
 	case *net.UDPAddr:
-		ip, port = a.IP, a.Port
+		if a != nil {
+			ip, port = a.IP, a.Port
+		}
 	case *net.UnixAddr:
+		if a == nil || checkSocketName(a.Name) != nil {
+			return nil, 0, errors.New("Malformed :address")
+		}
 		return &unix.SockaddrUnix{Name: a.Name}, unix.AF_UNIX, nil
 	default:
 		return nil, 0, errors.New("Malformed :address")

@@ -133,7 +133,7 @@ type Process struct {
 	stderrW             int  // a pipe process's writing end, handed to one child as stderr
 	ptySlave            int  // a pty with no program keeps the terminal side open
 	eofSent             bool // SendEOF closed the input: later sends are discarded
-	ptyEnded            bool // the pty master reported the end of output; kept open until the child's exit
+	ptyEnded            bool // the end of output was read but the descriptor stays open: a pty master until the child's exit, a socket until its replies are written (network_eof.go)
 	writeErr            error
 	inAdded, outAdded   bool // descriptors known to the poller
 	inReady, inWritable bool

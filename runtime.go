@@ -175,7 +175,8 @@ type Runtime struct {
 	created  sync.Cond     // broadcast (with mu) when creating drops to 0
 	loop     loopState     // the accept loop's state; see loop.go
 
-	acceptCount int // connections accepted by servers; names Unix-socket ones (network.go)
+	acceptCount int        // connections accepted by servers; names Unix-socket ones (network.go)
+	netPaused   []*Process // listeners paused after accept ran out of descriptors (network_backoff.go)
 }
 
 // Default is the Runtime the package-level functions act on. Libraries and

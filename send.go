@@ -150,11 +150,14 @@ func (rt *Runtime) flushWrites(p *Process) {
 		}
 		if err != nil {
 			p.failWriteLocked(err)
-			return
+			break
 		}
 	}
 	if len(p.wq) == 0 {
 		p.wq = nil
+	}
+	if p.net != nil && rt.finishPeerEOFLocked(p) {
+		return // the peer had ended and all is written: closed (network_eof.go)
 	}
 	// Re-arm even when all is written: on a pty, input and output share
 	// one descriptor, and the one-shot report of room for input disarmed

@@ -38,7 +38,9 @@ func (rt *Runtime) runSentinel(p *Process) {
 		return
 	}
 	p.updateTick = p.tick
-	if p.status.dead() && !rt.cfg.KeepExitedProcesses {
+	// Exited, signalled and closed processes leave the list; a failed
+	// nowait connection stays, as in Emacs 28.2 (status_notify).
+	if p.status.dead() && p.status.kind != rawFailed && !rt.cfg.KeepExitedProcesses {
 		rt.removeProcess(p)
 	}
 	s := p.sentinel

@@ -1,4 +1,4 @@
-//go:build netbsd || openbsd
+//go:build darwin || netbsd || openbsd
 
 package eproc
 
@@ -8,14 +8,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// socketCloexec makes a non-blocking, close-on-exec socket.
-func socketCloexec(domain, typ int) (int, error) {
-	return unix.Socket(domain, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
-}
-
 // acceptCloexec accepts a connection as a non-blocking, close-on-exec
-// descriptor. x/sys has no accept4 here, so the fork lock keeps a
-// concurrent fork from inheriting it before it is marked.
+// descriptor. x/sys has no accept4 on these systems, so the fork lock
+// keeps a concurrent fork from inheriting the descriptor before it is
+// marked. (Writing to a socket whose peer is gone gives EPIPE: the Go
+// runtime ignores SIGPIPE for descriptors other than 1 and 2.)
 func acceptCloexec(fd int) (int, unix.Sockaddr, error) {
 	syscall.ForkLock.RLock()
 	defer syscall.ForkLock.RUnlock()

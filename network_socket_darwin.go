@@ -21,23 +21,3 @@ func socketCloexec(domain, typ int) (int, error) {
 	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_NOSIGPIPE, 1)
 	return fd, nil
 }
-
-// acceptCloexec accepts a connection as a non-blocking, close-on-exec
-// descriptor (Darwin has no accept4; see socketCloexec).
-func acceptCloexec(fd int) (int, unix.Sockaddr, error) {
-	syscall.ForkLock.RLock()
-	defer syscall.ForkLock.RUnlock()
-	for {
-		nfd, sa, err := unix.Accept(fd)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return -1, nil, err
-		}
-		unix.CloseOnExec(nfd)
-		unix.SetNonblock(nfd, true)
-		unix.SetsockoptInt(nfd, unix.SOL_SOCKET, unix.SO_NOSIGPIPE, 1)
-		return nfd, sa, nil
-	}
-}

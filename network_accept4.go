@@ -4,11 +4,6 @@ package eproc
 
 import "golang.org/x/sys/unix"
 
-// socketCloexec makes a non-blocking, close-on-exec socket.
-func socketCloexec(domain, typ int) (int, error) {
-	return unix.Socket(domain, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
-}
-
 // acceptCloexec accepts a connection as a non-blocking, close-on-exec
 // descriptor.
 func acceptCloexec(fd int) (int, unix.Sockaddr, error) {

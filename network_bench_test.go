@@ -1,0 +1,477 @@
+//go:build linux
+
+package eproc
+
+// Network benchmarks (issue "Performance, round two"), each with the
+// net package's baseline first in the same run and eproc's ratio to it:
+//
+//	go test -run '^$' -bench Network -benchtime 1x
+//
+// BenchmarkNetworkThroughput  TCP stream through a filter, against a
+//                             net.Conn read in a loop (target >= 0.9x)
+// BenchmarkNetworkAcceptRate  connections made and answered per second,
+//                             against net.Listener with a goroutine per
+//                             connection (target >= 0.9x)
+// BenchmarkNetworkConnections eproc.netconns open connections on one
+//                             server: descriptors, heap and goroutines
+//                             per connection (target: <= 1 fd, 0
+//                             goroutines, less heap than the baseline)
+// BenchmarkNetworkDatagram    datagram round trips, p50 and p99, against
+//                             net.UDPConn (target <= 1.2x)
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+var (
+	benchNetMiB      = flag.Int("eproc.netmib", 256, "MiB sent through one TCP connection in BenchmarkNetworkThroughput")
+	benchNetAccepts  = flag.Int("eproc.netaccepts", 2000, "connections per op in BenchmarkNetworkAcceptRate")
+	benchNetConns    = flag.Int("eproc.netconns", 10000, "open connections in BenchmarkNetworkConnections")
+	benchNetDatagram = flag.Int("eproc.netdatagrams", 10000, "round trips per op in BenchmarkNetworkDatagram")
+)
+
+// tcpSource listens on the loopback and writes size bytes to each
+// connection it accepts, then closes it. It returns the address and a
+// stop function.
+func tcpSource(b *testing.B, size int64) (string, func()) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	chunk := make([]byte, 64<<10)
+	for i := range chunk {
+		chunk[i] = byte('a' + i%26)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			for left := size; left > 0; {
+				n := min(left, int64(len(chunk)))
+				if _, err := c.Write(chunk[:n]); err != nil {
+					break
+				}
+				left -= n
+			}
+			c.Close()
+		}
+	}()
+	return ln.Addr().String(), func() { ln.Close(); wg.Wait() }
+}
+
+// BenchmarkNetworkThroughput: a Go server writes eproc.netmib MiB into a
+// TCP connection; the baseline reads it from a net.Conn in 64 KiB reads
+// (io.Copy's loop), eproc through a network process's filter (coding
+// binary). Target: eproc/baseline >= 0.9.
+func BenchmarkNetworkThroughput(b *testing.B) {
+	size := int64(*benchNetMiB) << 20
+	addr, stop := tcpSource(b, size)
+	defer stop()
+	var base float64
+	b.Run("baseline", func(b *testing.B) {
+		b.SetBytes(size)
+		b.ReportAllocs()
+		start, cpu := time.Now(), cpuTime(b)
+		for i := 0; i < b.N; i++ {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var w byteCounter
+			if _, err := io.CopyBuffer(&w, c, make([]byte, 64<<10)); err != nil {
+				b.Fatal(err)
+			}
+			c.Close()
+			if w.n != size {
+				b.Fatalf("read %d bytes, want %d", w.n, size)
+			}
+		}
+		base = mbps(size*int64(b.N), time.Since(start))
+		reportCPU(b, cpu)
+	})
+	b.Run("eproc", func(b *testing.B) {
+		rt := benchRuntime(b)
+		host, port, _ := net.SplitHostPort(addr)
+		b.SetBytes(size)
+		b.ReportAllocs()
+		start, cpu := time.Now(), cpuTime(b)
+		for i := 0; i < b.N; i++ {
+			var got, reads int64
+			p, err := rt.MakeNetworkProcess(NetworkArgs{Name: "recv", Host: host, Service: port,
+				Coding:   Coding{Decoding: "binary", Encoding: "binary"},
+				Filter:   func(p *Process, s string) { got += int64(len(s)); reads++ },
+				Sentinel: func(*Process, string) {}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			waitExit(b, p)
+			if got != size {
+				b.Fatalf("read %d bytes, want %d", got, size)
+			}
+			b.ReportMetric(float64(reads), "reads")
+		}
+		got := mbps(size*int64(b.N), time.Since(start))
+		reportCPU(b, cpu)
+		if base > 0 {
+			b.ReportMetric(got/base, "x-baseline")
+		}
+	})
+}
+
+// dialPingPong makes n connections to addr from `workers` goroutines:
+// each sends "ping\n", reads "pong\n" and closes.
+func dialPingPong(b *testing.B, addr string, n int) {
+	const workers = 8
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 5)
+			for next.Add(1) <= int64(n) {
+				c, err := net.Dial("tcp", addr)
+				if err != nil {
+					errs <- err
+					return
+				}
+				c.SetDeadline(time.Now().Add(longWait))
+				if _, err := io.WriteString(c, "ping\n"); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := io.ReadFull(c, buf); err != nil || string(buf) != "pong\n" {
+					errs <- fmt.Errorf("read %q, %v", buf, err)
+					return
+				}
+				c.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkNetworkAcceptRate: eproc.netaccepts connections per op from 8
+// client goroutines, each sending "ping\n" and reading "pong\n". The
+// baseline server is a net.Listener with a goroutine per connection;
+// eproc's is a server process whose filter answers, dispatched by Run.
+// Target: eproc/baseline >= 0.9 (connections per second).
+func BenchmarkNetworkAcceptRate(b *testing.B) {
+	n := *benchNetAccepts
+	var base float64
+	b.Run("baseline", func(b *testing.B) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer ln.Close()
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				go func() {
+					defer c.Close()
+					r := bufio.NewReader(c)
+					if line, err := r.ReadString('\n'); err == nil && line == "ping\n" {
+						io.WriteString(c, "pong\n")
+					}
+					io.Copy(io.Discard, r)
+				}()
+			}
+		}()
+		b.ReportAllocs()
+		start, cpu := time.Now(), cpuTime(b)
+		for i := 0; i < b.N; i++ {
+			dialPingPong(b, ln.Addr().String(), n)
+		}
+		base = float64(n*b.N) / time.Since(start).Seconds()
+		b.ReportMetric(base, "conns/s")
+		reportCPU(b, cpu)
+	})
+	b.Run("eproc", func(b *testing.B) {
+		rt := benchRuntime(b)
+		s, err := rt.MakeNetworkProcess(NetworkArgs{Name: "srv", Server: true, AnyPort: true,
+			Filter: func(p *Process, s string) {
+				if s == "ping\n" {
+					p.SendString("pong\n")
+				}
+			},
+			Sentinel: func(*Process, string) {}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { rt.Run(ctx); close(done) }()
+		defer func() { cancel(); <-done }()
+		b.ReportAllocs()
+		start, cpu := time.Now(), cpuTime(b)
+		for i := 0; i < b.N; i++ {
+			dialPingPong(b, FormatAddr(s.LocalAddr(), false), n)
+		}
+		got := float64(n*b.N) / time.Since(start).Seconds()
+		b.ReportMetric(got, "conns/s")
+		reportCPU(b, cpu)
+		if base > 0 {
+			b.ReportMetric(got/base, "x-baseline")
+		}
+	})
+}
+
+// connMetrics measures a population of open connections on one server,
+// not counting the clients' own descriptors.
+type connMetrics struct {
+	fds0, gor0 int
+	heap0      uint64
+	stack0     uint64
+}
+
+func startConns(b *testing.B) connMetrics {
+	var ms runtime.MemStats
+	heap := liveHeap()
+	runtime.ReadMemStats(&ms)
+	return connMetrics{fds0: openFDs(b), gor0: runtime.NumGoroutine(), heap0: heap, stack0: ms.StackInuse}
+}
+
+func (m connMetrics) report(b *testing.B, n int) {
+	var ms runtime.MemStats
+	heap := liveHeap()
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(n), "conns")
+	b.ReportMetric(float64(openFDs(b)-m.fds0-n)/float64(n), "fds/conn") // n are the clients'
+	b.ReportMetric(float64(runtime.NumGoroutine()-m.gor0)/float64(n), "goroutines/conn")
+	b.ReportMetric((float64(heap)-float64(m.heap0))/float64(n), "heap-B/conn")
+	b.ReportMetric((float64(ms.StackInuse)-float64(m.stack0))/float64(n), "stack-B/conn")
+}
+
+// netConnsFit raises the descriptor limit and returns how many
+// connections (two descriptors each: client and server) fit, skipping
+// when eproc.netconns do not.
+func netConnsFit(b *testing.B) int {
+	n := *benchNetConns
+	limit := raiseFDLimit(b)
+	if need := uint64(2*n + n/2); limit < need {
+		b.Skipf("RLIMIT_NOFILE's hard limit is %d; %d connections need %d (run with ulimit -Hn %d or -eproc.netconns %d)",
+			limit, n, need, need, (limit-1000)/2)
+	}
+	return n
+}
+
+// dialBatch dials n clients to addr in batches, calling settle after each
+// batch so that the server accepts them before the listen queue fills.
+func dialBatch(b *testing.B, addr string, n int, settle func(dialed int)) []net.Conn {
+	conns := make([]net.Conn, 0, n)
+	for len(conns) < n {
+		for k := 0; k < 500 && len(conns) < n; k++ {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				b.Fatalf("after %d connections: %v", len(conns), err)
+			}
+			conns = append(conns, c)
+		}
+		settle(len(conns))
+	}
+	return conns
+}
+
+// BenchmarkNetworkConnections: eproc.netconns idle connections open on one
+// server (the clients are net.Conns of this process, not counted). The
+// baseline is a net.Listener with a goroutine per connection, blocked in
+// Read; eproc's server accepts them as processes. Needs RLIMIT_NOFILE >=
+// 2.5 times the connections: the soft limit is raised to the hard one,
+// and the benchmark skips, saying why, when that is too low. Targets:
+// <= 1 fd and 0 goroutines per connection, less heap than the baseline.
+func BenchmarkNetworkConnections(b *testing.B) {
+	b.Run("baseline", func(b *testing.B) {
+		n := netConnsFit(b)
+		for i := 0; i < b.N; i++ {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			m := startConns(b)
+			var accepted atomic.Int64
+			var server []net.Conn
+			var mu sync.Mutex
+			go func() {
+				for {
+					c, err := ln.Accept()
+					if err != nil {
+						return
+					}
+					mu.Lock()
+					server = append(server, c)
+					mu.Unlock()
+					accepted.Add(1)
+					go func() {
+						buf := make([]byte, 4096) // a reader's buffer, as a line server has
+						for {
+							if _, err := c.Read(buf); err != nil {
+								return
+							}
+						}
+					}()
+				}
+			}()
+			start := time.Now()
+			conns := dialBatch(b, ln.Addr().String(), n, func(dialed int) {
+				for deadline := time.Now().Add(longWait); accepted.Load() < int64(dialed); {
+					if time.Now().After(deadline) {
+						b.Fatalf("accepted %d of %d", accepted.Load(), dialed)
+					}
+					runtime.Gosched()
+				}
+			})
+			since(b, start, "open-ms")
+			m.report(b, n)
+			ln.Close()
+			for _, c := range conns {
+				c.Close()
+			}
+			mu.Lock()
+			for _, c := range server {
+				c.Close()
+			}
+			mu.Unlock()
+		}
+	})
+	b.Run("eproc", func(b *testing.B) {
+		n := netConnsFit(b)
+		for i := 0; i < b.N; i++ {
+			rt := benchRuntime(b)
+			accepted := 0
+			s, err := rt.MakeNetworkProcess(NetworkArgs{Name: "srv", Server: true, AnyPort: true,
+				Filter:   func(*Process, string) {},
+				Sentinel: func(*Process, string) {},
+				Log:      func(_, _ *Process, _ string) { accepted++ }})
+			if err != nil {
+				b.Fatal(err)
+			}
+			m := startConns(b)
+			start := time.Now()
+			conns := dialBatch(b, FormatAddr(s.LocalAddr(), false), n, func(dialed int) {
+				waitUntil(b, rt, "accepts", func() bool { return accepted >= dialed })
+			})
+			since(b, start, "open-ms")
+			m.report(b, n)
+			for _, c := range conns {
+				c.Close()
+			}
+			rt.Close()
+		}
+	})
+}
+
+// udpEcho answers every datagram on a loopback socket with the same
+// datagram, until stop.
+func udpEcho(b *testing.B) (*net.UDPAddr, func()) {
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 2048)
+		for {
+			n, from, err := c.ReadFromUDP(buf)
+			if err != nil {
+				return
+			}
+			c.WriteToUDP(buf[:n], from)
+		}
+	}()
+	return c.LocalAddr().(*net.UDPAddr), func() { c.Close(); <-done }
+}
+
+// BenchmarkNetworkDatagram: eproc.netdatagrams round trips per op to a Go
+// echo server on the loopback: send a datagram, wait for its echo. The
+// baseline is a connected net.UDPConn; eproc's client is a datagram
+// process waiting in AcceptProcessOutput. Target: eproc's median and p99
+// latency <= 1.2 times the baseline's.
+func BenchmarkNetworkDatagram(b *testing.B) {
+	k := *benchNetDatagram
+	addr, stop := udpEcho(b)
+	defer stop()
+	var baseMedian, baseP99 float64
+	b.Run("baseline", func(b *testing.B) {
+		c, err := net.DialUDP("udp", nil, addr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		buf := make([]byte, 64)
+		ds := make([]time.Duration, 0, b.N*k)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N*k; i++ {
+			t0 := time.Now()
+			if _, err := c.Write([]byte("ping")); err != nil {
+				b.Fatal(err)
+			}
+			c.SetReadDeadline(t0.Add(longWait))
+			if n, err := c.Read(buf); err != nil || string(buf[:n]) != "ping" {
+				b.Fatalf("read %q, %v", buf[:n], err)
+			}
+			ds = append(ds, time.Since(t0))
+		}
+		b.StopTimer()
+		baseMedian, baseP99 = latencies(b, ds)
+	})
+	b.Run("eproc", func(b *testing.B) {
+		rt := benchRuntime(b)
+		echoes := 0
+		p, err := rt.MakeNetworkProcess(NetworkArgs{Name: "udp", Type: "datagram", Remote: addr,
+			Filter: func(p *Process, s string) {
+				if s == "ping" {
+					echoes++
+				}
+			}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ds := make([]time.Duration, 0, b.N*k)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N*k; i++ {
+			t0 := time.Now()
+			if err := p.SendString("ping"); err != nil {
+				b.Fatal(err)
+			}
+			for echoes <= i {
+				if !rt.AcceptProcessOutput(p, longWait, true) && echoes <= i {
+					b.Fatalf("no echo after %v", longWait)
+				}
+			}
+			ds = append(ds, time.Since(t0))
+		}
+		b.StopTimer()
+		median, p99 := latencies(b, ds)
+		if baseMedian > 0 {
+			b.ReportMetric(median/baseMedian, "x-baseline-median")
+			b.ReportMetric(p99/baseP99, "x-baseline-p99")
+		}
+	})
+}

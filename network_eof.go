@@ -1,0 +1,60 @@
+package eproc
+
+// A peer's half-close.
+//
+// When the peer of a stream connection ends its sending side (shutdown,
+// CloseWrite), the read returns end of file. Emacs 28 closes the socket
+// there, so replies still queued, and whatever the filter sends while it
+// handles the last chunk, are lost ("Process NAME not running"). eproc
+// keeps the socket open for writing until both are done: the connection
+// stops reading, its status stays "open", the queued input is written, and
+// when the last filter call returns and nothing is left to write, the
+// socket is closed with Emacs's status ("closed", exit 256, "connection
+// broken by remote peer\n").
+
+// holdPeerEOFLocked is endOfOutput's question for a network process at
+// the end of its output: must the close wait? It must for a stream with
+// input queued or with its filter running (the end was read inside a
+// wait of that filter, such as a SendString waiting for room). Then p
+// stops reading (ptyEnded, as a pty master that reported its end) and
+// finishPeerEOFLocked closes it later. rt.mu and the dispatch lock must be
+// held.
+func (rt *Runtime) holdPeerEOFLocked(p *Process) bool {
+	n := p.net
+	if n.listener || n.datagram || p.outfd < 0 || p.writeErr != nil {
+		return false
+	}
+	if len(p.wq) == 0 && n.inFilter == 0 {
+		return false
+	}
+	p.ptyEnded = true
+	return true
+}
+
+// finishPeerEOFLocked closes a stream whose peer had ended once its filter
+// has returned and its queued input is written (or writing failed), and
+// reports whether it did. rt.mu and the dispatch lock must be held.
+func (rt *Runtime) finishPeerEOFLocked(p *Process) bool {
+	if !p.ptyEnded || p.net.inFilter > 0 || len(p.wq) > 0 || p.infd < 0 || p.status.dead() {
+		return false
+	}
+	rt.closeInLocked(p)
+	rt.setStatusLocked(p, rawStatus{kind: rawExit, code: 256})
+	return true
+}
+
+// callNetFilter calls the filter f of the network process p with s,
+// counting the call so that a peer's end of file read meanwhile waits for
+// it to return. The dispatch lock must be held.
+func (rt *Runtime) callNetFilter(p *Process, f Filter, s string) {
+	p.net.inFilter++
+	defer func() {
+		p.net.inFilter--
+		if p.net.inFilter == 0 {
+			rt.mu.Lock()
+			rt.finishPeerEOFLocked(p)
+			rt.mu.Unlock()
+		}
+	}()
+	rt.callback(p, false, func() { f(p, s) })
+}
