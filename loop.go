@@ -109,7 +109,7 @@ func (rt *Runtime) armLocked(p *Process) {
 	// become writable, which tells that the connection completed or
 	// failed (finishConnectLocked, network_unix.go); it reads nothing yet.
 	connecting := p.status.kind == rawConnect
-	wantIn := p.infd >= 0 && !p.inReady && !p.stopped && !p.ptyEnded && !connecting
+	wantIn := p.infd >= 0 && !p.inReady && !p.stopped && !p.readHeldLocked() && !p.ptyEnded && !connecting
 	wantOut := p.outfd >= 0 && (len(p.wq) > 0 || connecting) && !p.inWritable
 	if p.infd >= 0 && p.infd == p.outfd {
 		if wantIn || wantOut {
@@ -252,7 +252,7 @@ func (rt *Runtime) readOnce(p *Process) {
 	}
 	rt.mu.Lock()
 	fd := p.infd
-	if fd < 0 || p.stopped || p.ptyEnded || p.status.kind == rawConnect {
+	if fd < 0 || p.stopped || p.readHeldLocked() || p.ptyEnded || p.status.kind == rawConnect {
 		p.inReady = false
 		rt.mu.Unlock()
 		return
@@ -350,6 +350,9 @@ func (rt *Runtime) callFilter(p *Process, f Filter, s string) {
 		f = DefaultFilter
 	}
 	rt.callback(p, false, func() { f(p, s) })
+	if e := p.native.expecter.Load(); e != nil {
+		e.observe(s) // after the filter: an Expect that returns finds the filter's work done
+	}
 }
 
 // endOfOutput handles end of file on p's output: a child that closed its
@@ -394,9 +397,10 @@ func (rt *Runtime) dispatchStatus(p *Process) {
 	rt.mu.Lock()
 	dead := p.status.dead()
 	fd := p.infd
+	filterT := p.native.filterT // as in Emacs, a dead process's unread output is dropped
 	rt.mu.Unlock()
 	if dead {
-		if fd >= 0 {
+		if fd >= 0 && !filterT {
 			for total := 0; total < drainLimit; {
 				buf := rt.readBuffer()
 				n, _ := readFD(fd, buf)

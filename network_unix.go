@@ -202,6 +202,7 @@ func (rt *Runtime) acceptConn(server *Process) {
 
 	rt.mu.Lock()
 	c.filter = server.filter
+	c.native.filterT = server.native.filterT // as in Emacs: a connection inherits filter t
 	c.sentinel = server.sentinel
 	c.query = server.query
 	c.plist = append([]any(nil), server.plist...)
@@ -242,7 +243,7 @@ func (rt *Runtime) acceptConn(server *Process) {
 func (rt *Runtime) readDatagram(p *Process) {
 	rt.mu.Lock()
 	fd := p.infd
-	if fd < 0 || p.stopped {
+	if fd < 0 || p.stopped || p.readHeldLocked() {
 		p.inReady = false
 		rt.mu.Unlock()
 		return

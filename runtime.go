@@ -195,7 +195,8 @@ type Runtime struct {
 	buffers  []*Buffer
 	bufNames map[string]*Buffer
 	closed   bool
-	loop     loopState // the accept loop's state; see loop.go
+	loop     loopState     // the accept loop's state; see loop.go
+	native   nativeRuntime // WaitEvent's count of sentinel calls (native.go)
 
 	acceptCount int // connections accepted by servers; names Unix-socket ones (network.go)
 }

@@ -171,13 +171,14 @@ func (rt *Runtime) runSentinel(p *Process) {
 	if p.event != "" {
 		ev, p.event = p.event, "" // an accepted connection's "open from ADDR\n"
 	}
+	rt.noteSentinelLocked(p, ev)
 	p.inSentinel = true
 	rt.mu.Unlock()
 	defer func() {
 		rt.mu.Lock()
 		p.inSentinel = false
 		if p.status.dead() {
-			p.exitReported = true
+			p.setExitReportedLocked()
 		}
 		again := p.tick != p.updateTick
 		rt.mu.Unlock()
