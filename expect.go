@@ -236,6 +236,9 @@ func (e *Expecter) scan(ms []matcher) (Match, bool) {
 			}
 			loc = mt.re.FindSubmatchIndex(e.buf[from-e.base:])
 		}
+		if expectScanHook != nil {
+			expectScanHook(int(end - from))
+		}
 		if loc == nil {
 			mt.scanned = end
 			continue
@@ -265,6 +268,10 @@ func (e *Expecter) scan(ms []matcher) (Match, bool) {
 	e.off = int(bestEnd - e.base)
 	return m, true
 }
+
+// expectScanHook, when set by a test, is told how many bytes each scan of
+// a pattern covers.
+var expectScanHook func(n int)
 
 // ExpectStep is one step of Batch: send, then expect.
 type ExpectStep struct {
