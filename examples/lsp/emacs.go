@@ -31,7 +31,7 @@ func startEmacs(rt *eproc.Runtime) (*emacsClient, error) {
 	c := &emacsClient{rt: rt, stderr: rt.GetBufferCreate("lsp stderr"), responses: map[int]incoming{}}
 	p, err := rt.MakeProcess(eproc.ProcessArgs{
 		Name: "lsp", Command: cmd, Env: env, ConnectionType: eproc.Pipe, Stderr: c.stderr,
-		Filter:   c.filter,
+		Filter: c.filter,
 		Sentinel: func(p *eproc.Process, event string) {
 			if !p.Live() {
 				c.event = event

@@ -49,7 +49,7 @@ func serve(in io.Reader, out, errout io.Writer) int {
 		}
 		fmt.Fprintf(errout, "tinyls: %s\n", m.Method)
 		var params struct {
-			TextDocument struct{ URI, Text string } `json:"textDocument"`
+			TextDocument struct{ URI, Text string }    `json:"textDocument"`
 			Position     struct{ Line, Character int } `json:"position"`
 		}
 		json.Unmarshal(m.Params, &params)
@@ -100,7 +100,9 @@ func wordAt(text string, line, char int) string {
 		return ""
 	}
 	l := lines[line]
-	isWord := func(c byte) bool { return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' }
+	isWord := func(c byte) bool {
+		return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
 	start, end := char, char
 	for start > 0 && isWord(l[start-1]) {
 		start--
