@@ -4,28 +4,26 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/textproto"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/eproc/eproc"
 )
 
 // nativeClient is the Go-native client: the server's output is an
-// io.Reader read by textproto and encoding/json on a goroutine of its own,
-// its input an io.Writer, and the loop runs in another goroutine.
+// io.Reader parsed by net/textproto and encoding/json, its input an
+// io.Writer, and a goroutine runs the loop for everything else (the
+// standard error pipe process, the sentinels).
 type nativeClient struct {
-	p       *eproc.Process
-	errProc *eproc.Process // the pipe process reading the server's standard error into stderr
-	stderr  *eproc.Buffer
-	cancel  context.CancelFunc
-	notes   chan incoming
-	mu      sync.Mutex
-	nextID  int
-	pending map[int]chan incoming
+	p, errProc *eproc.Process // the server, and the pipe process reading its standard error
+	stderr     *eproc.Buffer
+	out        *eproc.Reader
+	r          *textproto.Reader
+	stop       context.CancelFunc
+	nextID     int
+	notes      []incoming // notifications read while waiting for a response
 }
 
 func startNative(rt *eproc.Runtime) (*nativeClient, error) {
@@ -35,44 +33,30 @@ func startNative(rt *eproc.Runtime) (*nativeClient, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &nativeClient{p: p, errProc: rt.GetBufferProcess(stderr), stderr: stderr, notes: make(chan incoming, 16), pending: map[int]chan incoming{}}
-	r := textproto.NewReader(bufio.NewReader(p.Reader()))
-	ctx, cancel := context.WithCancel(context.Background())
-	c.cancel = cancel
+	out := p.Reader()
+	ctx, stop := context.WithCancel(context.Background())
 	go rt.Run(ctx) // after MakeProcess: see issue 16 item 1
-	go c.readLoop(r)
-	return c, nil
+	return &nativeClient{p: p, errProc: rt.GetBufferProcess(stderr), stderr: stderr,
+		out: out, r: textproto.NewReader(bufio.NewReader(out)), stop: stop}, nil
 }
 
-// readLoop reads the server's messages and hands each to its waiter.
-func (c *nativeClient) readLoop(r *textproto.Reader) {
-	defer close(c.notes)
-	for {
-		h, err := r.ReadMIMEHeader()
-		if err != nil {
-			return
-		}
-		n, _ := strconv.Atoi(h.Get("Content-Length"))
-		body := make([]byte, n)
-		if _, err := io.ReadFull(r.R, body); err != nil {
-			return
-		}
-		var m incoming
-		if json.Unmarshal(body, &m) != nil {
-			continue
-		}
-		if m.Method != "" {
-			c.notes <- m
-			continue
-		}
-		c.mu.Lock()
-		ch := c.pending[*m.ID]
-		delete(c.pending, *m.ID)
-		c.mu.Unlock()
-		if ch != nil {
-			ch <- m
-		}
+// read reads the server's next message.
+func (c *nativeClient) read() (incoming, error) {
+	var m incoming
+	c.out.SetReadDeadline(time.Now().Add(timeout))
+	h, err := c.r.ReadMIMEHeader()
+	if err != nil {
+		return m, err
 	}
+	n, err := strconv.Atoi(h.Get("Content-Length"))
+	if err != nil {
+		return m, err
+	}
+	body := make([]byte, n)
+	if _, err := io.ReadFull(c.r.R, body); err != nil {
+		return m, err
+	}
+	return m, json.Unmarshal(body, &m)
 }
 
 func (c *nativeClient) send(m outgoing) error {
@@ -85,26 +69,27 @@ func (c *nativeClient) send(m outgoing) error {
 }
 
 func (c *nativeClient) call(method string, params, result any) error {
-	ch := make(chan incoming, 1)
-	c.mu.Lock()
 	c.nextID++
 	id := c.nextID
-	c.pending[id] = ch
-	c.mu.Unlock()
 	if err := c.send(outgoing{ID: &id, Method: method, Params: params}); err != nil {
 		return err
 	}
-	select {
-	case m := <-ch:
-		if m.Error != nil {
+	for {
+		m, err := c.read()
+		if err != nil {
+			return err
+		}
+		switch {
+		case m.Method != "":
+			c.notes = append(c.notes, m)
+		case m.ID == nil || *m.ID != id:
+		case m.Error != nil:
 			return m.Error
-		}
-		if result == nil {
+		case result == nil:
 			return nil
+		default:
+			return json.Unmarshal(m.Result, result)
 		}
-		return json.Unmarshal(m.Result, result)
-	case <-time.After(timeout):
-		return errors.New("timed out waiting for " + method)
 	}
 }
 
@@ -113,23 +98,22 @@ func (c *nativeClient) notify(method string, params any) error {
 }
 
 func (c *nativeClient) notification(method string) (json.RawMessage, error) {
+	for i, m := range c.notes {
+		if m.Method == method {
+			c.notes = append(c.notes[:i], c.notes[i+1:]...)
+			return m.Params, nil
+		}
+	}
 	for {
-		select {
-		case m, ok := <-c.notes:
-			if !ok {
-				return nil, errors.New("server gone")
-			}
-			if m.Method == method {
-				return m.Params, nil
-			}
-		case <-time.After(timeout):
-			return nil, errors.New("timed out waiting for " + method)
+		m, err := c.read()
+		if err != nil || m.Method == method {
+			return m.Params, err
 		}
 	}
 }
 
 func (c *nativeClient) wait() (string, string, error) {
-	defer c.cancel()
+	defer c.stop()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	if err := eproc.WaitAll(ctx, c.p, c.errProc); err != nil {
