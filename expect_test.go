@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -124,7 +125,7 @@ func TestExpectIncremental(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rt := newRuntime(t, Config{})
-			p := mustMake(t, rt, ProcessArgs{Name: "chunks", Command: helperCmd("chunks", itoa(chunks), itoa(size), "END\n")})
+			p := mustMake(t, rt, ProcessArgs{Name: "chunks", Command: helperCmd("chunks", strconv.Itoa(chunks), strconv.Itoa(size), "END\n")})
 			e := p.Expecter()
 			e.SetWindow(8 << 10)
 			// Each chunk is asked for by a line, sent after a check: the

@@ -3,6 +3,7 @@
 package eproc
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -47,7 +48,7 @@ func TestFilterTResumes(t *testing.T) {
 	rt := newRuntime(t, Config{})
 	const n = 1 << 20 // far beyond a pipe's capacity
 	var rec recorder
-	p := mustMake(t, rt, ProcessArgs{Name: "big", Command: helperCmd("write", itoa(n)), Sentinel: rec.sentinel})
+	p := mustMake(t, rt, ProcessArgs{Name: "big", Command: helperCmd("write", strconv.Itoa(n)), Sentinel: rec.sentinel})
 	p.SetFilterT()
 	if rt.AcceptProcessOutput(p, shortWait, false) {
 		t.Fatal("output read while the filter is t")

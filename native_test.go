@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -202,9 +203,9 @@ func TestWaitAll(t *testing.T) {
 		if i%2 == 1 {
 			rt = rt2
 		}
-		cmd := helperCmd("exit", itoa(i%4))
+		cmd := helperCmd("exit", strconv.Itoa(i%4))
 		if i%10 == 9 {
-			cmd = helperCmd("raise", itoa(int(syscall.SIGTERM)))
+			cmd = helperCmd("raise", strconv.Itoa(int(syscall.SIGTERM)))
 		}
 		ps = append(ps, mustMake(t, rt, ProcessArgs{Name: "w", Command: cmd}))
 	}

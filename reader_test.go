@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -84,7 +85,7 @@ func TestReaderScanner(t *testing.T) {
 func TestReaderBackPressure(t *testing.T) {
 	rt := newRuntime(t, Config{ReadProcessOutputMax: 16 << 10})
 	const n = 8 << 20
-	p := mustMake(t, rt, ProcessArgs{Name: "big", Command: helperCmd("random", itoa(n), "7", "0"), Stderr: rt.GetBufferCreate("sum")})
+	p := mustMake(t, rt, ProcessArgs{Name: "big", Command: helperCmd("random", strconv.Itoa(n), "7", "0"), Stderr: rt.GetBufferCreate("sum")})
 	r := p.Reader()
 	full := func() bool {
 		rt.mu.Lock()
