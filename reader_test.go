@@ -187,9 +187,6 @@ func TestReaderWriterJSON(t *testing.T) {
 	if err := dec.Decode(&m); err != io.EOF {
 		t.Fatalf("after SendEOF: %v", err)
 	}
-	if _, err := p.Write([]byte("late")); err != nil {
-		t.Errorf("a write after Close is discarded as after SendEOF, got %v", err)
-	}
 	waitExit(t, p)
 	if _, err := p.Write([]byte("x")); !errors.Is(err, ErrNotRunning) {
 		t.Errorf("Write to an exited process: %v", err)
