@@ -66,11 +66,11 @@ func TestReaderNetworkServer(t *testing.T) {
 		if e.Kind != EventOpen {
 			return
 		}
-		mu.Lock()
+		mu.Lock() // also orders wg.Add before the wg.Wait below, for the race detector
 		opened = append(opened, e)
+		wg.Add(1)
 		mu.Unlock()
 		r := c.Reader()
-		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sc := bufio.NewScanner(r)
@@ -128,11 +128,12 @@ func TestReaderNetworkServer(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	wg.Wait()
 	mu.Lock()
-	defer mu.Unlock()
-	if len(opened) != clients || !strings.HasPrefix(opened[0].Text, "open from 127.0.0.1") {
-		t.Errorf("open events %+v", opened)
+	got := append([]Event(nil), opened...)
+	mu.Unlock()
+	wg.Wait()
+	if len(got) != clients || !strings.HasPrefix(got[0].Text, "open from 127.0.0.1") {
+		t.Errorf("open events %+v", got)
 	}
 }
 

@@ -90,11 +90,11 @@ func run(w io.Writer, clients, lines int) error {
 			if c.LastEvent().Kind != eproc.EventOpen {
 				return
 			}
-			mu.Lock()
+			mu.Lock() // also orders served.Add before served.Wait
 			conns = append(conns, c)
+			served.Add(1)
 			mu.Unlock()
 			r := c.Reader()
-			served.Add(1)
 			go func() { defer served.Done(); serveConn(c, r) }()
 		},
 	})
@@ -121,10 +121,10 @@ func run(w io.Writer, clients, lines int) error {
 	if err := errors.Join(all...); err != nil {
 		return err
 	}
-	served.Wait()
 	mu.Lock()
 	ps := append(cs, conns...)
 	mu.Unlock()
+	served.Wait()
 	if err := eproc.WaitAll(ctx, ps...); err != nil {
 		return err
 	}
