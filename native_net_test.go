@@ -61,7 +61,7 @@ func TestReaderNetworkServer(t *testing.T) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var opened []Event
-	s := mustServer(t, rt, NetworkArgs{Name: "srv", Sentinel: func(c *Process, ev string) {
+	s := mustServer(t, rt, NetworkArgs{Name: "srv", Backlog: 64, Sentinel: func(c *Process, ev string) {
 		e := c.LastEvent()
 		if e.Kind != EventOpen {
 			return
