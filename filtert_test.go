@@ -20,7 +20,7 @@ func TestFilterTDropsOutputAtExit(t *testing.T) {
 			var rec recorder
 			buf := rt.GetBufferCreate("ft")
 			p := mustMake(t, rt, ProcessArgs{Name: "ft", Buffer: buf, ConnectionType: conn,
-				Command: helperCmd("print", "hello\nmore\n"), Filter: rec.filter, Sentinel: rec.sentinel})
+				Command: []string{"printf", `hello\nmore\n`}, Filter: rec.filter, Sentinel: rec.sentinel})
 			p.SetFilterT()
 			if p.Filter() != nil {
 				t.Error("Filter() is not nil while the filter is t")

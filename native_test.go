@@ -73,7 +73,7 @@ func init() {
 func TestDoneAfterSentinel(t *testing.T) {
 	rt := newRuntime(t, Config{})
 	var sentinelDone atomic.Bool
-	p := mustMake(t, rt, ProcessArgs{Name: "d", Command: helperCmd("exit", "3"),
+	p := mustMake(t, rt, ProcessArgs{Name: "d", Command: []string{"sh", "-c", "exit 3"},
 		Sentinel: func(p *Process, ev string) { sentinelDone.Store(true) }})
 	done := p.Done()
 	if p.Done() != done {
@@ -104,7 +104,7 @@ func TestDoneAfterSentinel(t *testing.T) {
 		t.Error("Done after the exit is not closed")
 	}
 	// A Done made after the exit is closed at once.
-	q := mustMake(t, rt, ProcessArgs{Name: "q", Command: helperCmd("exit", "0")})
+	q := mustMake(t, rt, ProcessArgs{Name: "q", Command: []string{"true"}})
 	waitExit(t, q)
 	select {
 	case <-q.Done():
@@ -157,7 +157,7 @@ func TestDoneDeleteClose(t *testing.T) {
 func TestWaitEventStatusChange(t *testing.T) {
 	rt := newRuntime(t, Config{})
 	var events []string
-	p := mustMake(t, rt, ProcessArgs{Name: "e", Command: helperCmd("exit", "0"),
+	p := mustMake(t, rt, ProcessArgs{Name: "e", Command: []string{"true"},
 		Sentinel: func(p *Process, ev string) { events = append(events, ev) }})
 	ctx, cancel := context.WithTimeout(context.Background(), longWait)
 	defer cancel()
@@ -203,9 +203,9 @@ func TestWaitAll(t *testing.T) {
 		if i%2 == 1 {
 			rt = rt2
 		}
-		cmd := helperCmd("exit", strconv.Itoa(i%4))
+		cmd := []string{"sh", "-c", "exit " + strconv.Itoa(i%4)}
 		if i%10 == 9 {
-			cmd = helperCmd("raise", strconv.Itoa(int(syscall.SIGTERM)))
+			cmd = []string{"sh", "-c", "kill -TERM $$"}
 		}
 		ps = append(ps, mustMake(t, rt, ProcessArgs{Name: "w", Command: cmd}))
 	}
