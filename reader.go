@@ -21,7 +21,7 @@ var errFilterReplaced = errors.New("eproc: the process filter was replaced: the 
 // on it. It returns len(b) once every byte is written, or 0 and
 // SendString's error. Like SendString it dispatches output while the
 // child's input is full. Safe for concurrent use; concurrent writes are
-// not interleaved.
+// not interleaved. On a datagram socket each Write is one datagram.
 func (p *Process) Write(b []byte) (int, error) {
 	if err := p.SendString(string(b)); err != nil {
 		return 0, err
@@ -51,11 +51,11 @@ func (w inputWriter) Close() error                { return w.p.SendEOF() }
 // it, decoded by the process's coding system (use Coding "binary" for the
 // bytes as the child wrote them; the default utf-8-unix keeps them too,
 // except that an incomplete character at the end of a read waits for the
-// next one), and not to a buffer. It holds at most about
-// Config.ReadProcessOutputMax bytes that nobody has read: when it is full,
-// eproc stops reading the process (as with filter t), the output waits in
-// the kernel and the child blocks when its pipe is full, and reading
-// resumes once Read has taken half of it. Memory stays bounded whatever
+// next one), and not to a buffer. Once it holds Config.ReadProcessOutputMax
+// bytes that nobody has read (so at most twice that, with the read that
+// filled it), eproc stops reading the process (as with filter t): the
+// output waits in the kernel and the child blocks when its pipe is full.
+// Reading resumes once Read has taken it down to half. Memory stays bounded whatever
 // the child writes; the one exception is a child's death, when its
 // remaining output (what its pipe holds) is read at once, so that every
 // byte arrives before its exit sentinel runs.
