@@ -48,9 +48,12 @@ func (rt *Runtime) callFilter(p *Process, f Filter, s string) {
 	}
 	if p.net != nil {
 		rt.callNetFilter(p, f, s) // a peer's end of file waits for it (network_eof.go)
-		return
+	} else {
+		rt.callback(p, false, func() { f(p, s) })
 	}
-	rt.callback(p, false, func() { f(p, s) })
+	if e := p.native.expecter.Load(); e != nil {
+		e.observe(s) // after the filter: an Expect that returns finds the filter's work done
+	}
 }
 
 // callback runs f, a filter or sentinel of p, recovering a panic unless

@@ -2,6 +2,7 @@ package eproc
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -81,15 +82,113 @@ func (e *ExitError) Error() string {
 	return e.Program + " exited with status " + e.Status.String()
 }
 
-// callProcess is call-process's common work. stdin, when not nil, is the
-// child's standard input (else infile, else the null device).
-func (rt *Runtime) callProcess(ctx context.Context, program, infile string, stdin io.Reader, dest Destination, args []string) (CallStatus, error) {
-	dir := rt.defaultDirectory()
+// CallProcessArgs are the arguments of Call: call-process's, with what
+// Emacs takes from dynamic bindings (default-directory,
+// process-environment, coding-system-for-read and -write) given for the
+// one call. A zero field means the argument was omitted.
+type CallProcessArgs struct {
+	// Program is the program to run, looked up in Config.ExecPath as
+	// CallProcess does.
+	Program string
+	// Args are the program's arguments, encoded with the encoding system.
+	Args []string
+	// Dir is the working directory (default-directory bound for this
+	// call); "" uses Config.DefaultDirectory. A directory that does not
+	// exist is Emacs's error "Setting current directory: No such file or
+	// directory, DIR".
+	Dir string
+	// Env holds process-environment entries for this call, in front of
+	// Config.ProcessEnvironment, as ProcessArgs.Env: "VAR=value" sets VAR,
+	// "VAR" unsets it, earlier entries win.
+	Env []string
+	// Coding names the coding systems for this call (coding-system-for-read
+	// and -write bound around it); zero fields take the defaults.
+	Coding Coding
+	// Standard input: at most one of Infile (a file, relative to Dir),
+	// Input (text, encoded with the encoding system, as
+	// call-process-region sends a region) and Stdin (bytes, copied as
+	// they are). None of them: the null device.
+	Infile string
+	Input  string
+	Stdin  io.Reader
+	// Dest says where the output goes, as call-process's DESTINATION.
+	Dest Destination
+}
+
+// Call is call-process with every argument in a CallProcessArgs: a
+// working directory, environment entries and coding systems for this call
+// alone (no other Runtime needed), and standard input from a file, a
+// string or an io.Reader. It runs the program synchronously and returns
+// how it ended; filters and sentinels do not run meanwhile. When ctx ends,
+// the child's process group gets SIGINT, then SIGKILL after
+// Config.CallProcessQuitDelay, as CallProcessContext does, and Call
+// returns ctx.Err() with the child's end.
+func (rt *Runtime) Call(ctx context.Context, a CallProcessArgs) (CallStatus, error) {
+	n := 0
+	for _, set := range []bool{a.Infile != "", a.Input != "", a.Stdin != nil} {
+		if set {
+			n++
+		}
+	}
+	if n > 1 {
+		return CallStatus{}, errors.New("eproc: CallProcessArgs: more than one of Infile, Input and Stdin")
+	}
+	stdin := a.Stdin
+	if a.Input != "" {
+		_, encCS, err := rt.resolveCoding(a.Coding)
+		if err != nil {
+			return CallStatus{}, err
+		}
+		stdin = strings.NewReader(string(encCS.newEncoder().encode(a.Input)))
+	}
+	if a.Dir != "" {
+		if st, err := os.Stat(a.Dir); err != nil || !st.IsDir() {
+			if err == nil {
+				err = syscall.ENOTDIR
+			}
+			return CallStatus{}, &FileError{Op: "Setting current directory", Err: unwrapErrno(err), Path: a.Dir}
+		}
+	}
+	return rt.callProcess(ctx, callRequest{program: a.Program, infile: a.Infile, stdin: stdin, dest: a.Dest, args: a.Args, dir: a.Dir, env: a.Env, coding: a.Coding})
+}
+
+// ShellCommandOutput is shell-command-to-string that also returns how the
+// shell ended: it runs command with Config.ShellFileName and
+// Config.ShellCommandSwitch, and returns its output (standard error
+// included) and its status. ctx cancels it as in Call.
+func (rt *Runtime) ShellCommandOutput(ctx context.Context, command string) (string, CallStatus, error) {
+	b := newBuffer(" *shell-command-to-string*")
+	st, err := rt.Call(ctx, CallProcessArgs{
+		Program: rt.shellFileName(),
+		Args:    []string{rt.cfg.ShellCommandSwitch, command},
+		Dest:    Destination{Buffer: b},
+	})
+	return b.String(), st, err
+}
+
+// callRequest is call-process's arguments for callProcess.
+type callRequest struct {
+	program, infile string
+	stdin           io.Reader // when not nil, standard input (else infile, else the null device)
+	dest            Destination
+	args            []string
+	dir             string   // "": the default directory
+	env             []string // entries in front of the process environment
+	coding          Coding
+}
+
+// callProcess is call-process's common work.
+func (rt *Runtime) callProcess(ctx context.Context, r callRequest) (CallStatus, error) {
+	program, infile, stdin, dest, args := r.program, r.infile, r.stdin, r.dest, r.args
+	dir := r.dir
+	if dir == "" {
+		dir = rt.defaultDirectory()
+	}
 	path, err := findCallProgram(program, rt.execPath(), rt.cfg.ExecSuffixes, dir)
 	if err != nil {
 		return CallStatus{}, err
 	}
-	decCS, encCS, err := rt.resolveCoding(Coding{})
+	decCS, encCS, err := rt.resolveCoding(r.coding)
 	if err != nil {
 		return CallStatus{}, err
 	}
@@ -98,7 +197,7 @@ func (rt *Runtime) callProcess(ctx context.Context, program, infile string, stdi
 	for i, a := range args {
 		argv[i] = string(enc.encode(a))
 	}
-	env, err := rt.environment(nil)
+	env, err := rt.environment(r.env)
 	if err != nil {
 		return CallStatus{}, err
 	}
@@ -239,7 +338,7 @@ func (rt *Runtime) quitChild(pid int, waited <-chan struct{}) {
 // default process coding system; arguments are encoded with the encoding
 // system.
 func (rt *Runtime) CallProcess(program, infile string, dest Destination, args ...string) (CallStatus, error) {
-	return rt.callProcess(context.Background(), program, infile, nil, dest, args)
+	return rt.callProcess(context.Background(), callRequest{program: program, infile: infile, dest: dest, args: args})
 }
 
 // CallProcessContext is CallProcess that can be cancelled: when ctx ends,
@@ -247,7 +346,7 @@ func (rt *Runtime) CallProcess(program, infile string, dest Destination, args ..
 // after Config.CallProcessQuitDelay, as typing C-g twice does in Emacs. It
 // returns the child's end and ctx.Err().
 func (rt *Runtime) CallProcessContext(ctx context.Context, program, infile string, dest Destination, args ...string) (CallStatus, error) {
-	return rt.callProcess(ctx, program, infile, nil, dest, args)
+	return rt.callProcess(ctx, callRequest{program: program, infile: infile, dest: dest, args: args})
 }
 
 // CallProcessRegion is call-process-region: the text of b between start
@@ -278,7 +377,7 @@ func (rt *Runtime) CallProcessRegion(b *Buffer, start, end int, program string, 
 	if len(input) == 0 {
 		stdin = nil
 	}
-	return rt.callProcess(context.Background(), program, "", stdin, dest, args)
+	return rt.callProcess(context.Background(), callRequest{program: program, stdin: stdin, dest: dest, args: args})
 }
 
 // CallProcessShellCommand is call-process-shell-command: command, with
@@ -348,6 +447,14 @@ func CallProcess(program, infile string, dest Destination, args ...string) (Call
 // ShellCommandToString calls Default.ShellCommandToString.
 func ShellCommandToString(command string) (string, error) {
 	return Default.ShellCommandToString(command)
+}
+
+// Call calls Default.Call.
+func Call(ctx context.Context, a CallProcessArgs) (CallStatus, error) { return Default.Call(ctx, a) }
+
+// ShellCommandOutput calls Default.ShellCommandOutput.
+func ShellCommandOutput(ctx context.Context, command string) (string, CallStatus, error) {
+	return Default.ShellCommandOutput(ctx, command)
 }
 
 // ProcessLines calls Default.ProcessLines.

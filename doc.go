@@ -48,6 +48,24 @@
 // accepts stays in the kernel's pipe and the child blocks, so memory stays
 // bounded whatever children write.
 //
+// # Go-native use
+//
+// Beside Emacs's functions, eproc has what Go programs expect, in Emacs's
+// model: [Process.Done], a channel closed once the exit sentinel has run;
+// [WaitAll] for many processes; [Runtime.WaitEvent], which returns for any
+// output or status change (AcceptProcessOutput, like Emacs's, ignores
+// status changes); [Process.LastEvent], the last sentinel event in typed
+// form. A *Process is an io.Writer for its input, [Process.Writer] an
+// io.WriteCloser whose Close is SendEOF, and [Process.Reader] a pull
+// io.Reader over its output, with bounded memory. [Process.Expecter] waits
+// for strings and regular expressions in the output beside the filter.
+// [Process.SetFilterT] is Emacs's filter t. [Runtime.Call] runs a program
+// synchronously with a directory, environment and standard input of its
+// own. Done and LastEvent dispatch nothing; WaitAll, WaitEvent, Read and
+// Expect are accept calls (Read and Expect for their process alone). See
+// the README's "Coming from os/exec" for the defaults that surprise a Go
+// programmer: ptys, standard error mixed in, event strings ending in "\n".
+//
 // # Where eproc does better than Emacs 28
 //
 // One poller (epoll, kqueue) with no descriptor ceiling; at most two
@@ -72,9 +90,11 @@
 // and coding_*.go (coding systems, one file per family; coding_tables.go
 // is generated from Emacs by internal/gencoding), buffer.go (Buffer and Marker), shell.go
 // (ShellQuoteArgument and friends), lookpath.go (exec-path search),
-// callproc.go (CallProcess and its family), list.go (ListProcesses), tq.go
-// (transaction queues), network.go (MakeNetworkProcess and friends),
-// serial.go (MakeSerialProcess, SerialProcessConfigure).
+// callproc.go (CallProcess and its family, Call), list.go (ListProcesses),
+// tq.go (transaction queues), network.go (MakeNetworkProcess and friends),
+// serial.go (MakeSerialProcess, SerialProcessConfigure), native.go (Done,
+// WaitAll, WaitEvent, LastEvent), reader.go (the io adapters), expect.go
+// (Expecter), filter.go (filters, filter t).
 //
 // # Network processes
 //

@@ -45,10 +45,14 @@ func (p *Process) insertAtMark(b *Buffer, s string) {
 }
 
 // Filter returns the process filter (process-filter); DefaultFilter when
-// none was set.
+// none was set, and nil while the filter is t (see SetFilterT). While a
+// Reader is attached, it is the Reader's internal filter.
 func (p *Process) Filter() Filter {
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()
+	if p.native.filterT {
+		return nil
+	}
 	if p.filter == nil {
 		return DefaultFilter
 	}
@@ -57,11 +61,40 @@ func (p *Process) Filter() Filter {
 
 // SetFilter sets the process filter (set-process-filter); nil restores
 // DefaultFilter. The new filter receives all output dispatched after the
-// call.
+// call. After SetFilterT, it makes eproc read the output again. It
+// detaches a Reader (see (*Process).Reader).
 func (p *Process) SetFilter(f Filter) {
-	p.rt.mu.Lock()
-	defer p.rt.mu.Unlock()
+	rt := p.rt
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	p.detachReaderLocked(errFilterReplaced)
 	p.filter = f
+	if p.native.filterT {
+		p.native.filterT = false
+		rt.resumeReadingLocked(p)
+	}
+}
+
+// SetFilterT is the Go form of (set-process-filter p t): eproc stops
+// reading the process's output, which waits in the kernel; the process
+// keeps running, and a child blocks once its output pipe is full.
+// AcceptProcessOutput for p finds no output. SetFilter (with any filter,
+// nil too) makes eproc read again, and the new filter gets the output that
+// waited. While the filter is t, Filter returns nil. It detaches a Reader.
+//
+// As in Emacs 28.2: a server with filter t still accepts connections, and
+// each connection starts with filter t; and if the process dies while its
+// filter is t, the output it left unread is never delivered (its
+// descriptors are closed at exit) while its sentinel still runs, with
+// "finished\n" or whatever the status says. The filter is t from the call
+// on: output already dispatched was delivered to the filter before.
+func (p *Process) SetFilterT() {
+	rt := p.rt
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	p.detachReaderLocked(errFilterReplaced)
+	p.filter = nil
+	p.native.filterT = true
 }
 
 // Sentinel returns the process sentinel (process-sentinel); DefaultSentinel

@@ -140,7 +140,7 @@ func (rt *Runtime) armLocked(p *Process) {
 	// become writable, which tells that the connection completed or
 	// failed (finishConnectLocked, network_unix.go); it reads nothing yet.
 	connecting := p.status.kind == rawConnect
-	wantIn := p.infd >= 0 && !p.inReady && !p.stopped && !p.ptyEnded && !connecting
+	wantIn := p.infd >= 0 && !p.inReady && !p.stopped && !p.readHeldLocked() && !p.ptyEnded && !connecting
 	wantOut := p.outfd >= 0 && (len(p.wq) > 0 || connecting) && !p.inWritable
 	if p.infd >= 0 && p.infd == p.outfd {
 		if wantIn || wantOut {
@@ -276,7 +276,7 @@ func (rt *Runtime) readOnce(p *Process) {
 	}
 	rt.mu.Lock()
 	fd := p.infd
-	if fd < 0 || p.stopped || p.ptyEnded || p.status.kind == rawConnect {
+	if fd < 0 || p.stopped || p.readHeldLocked() || p.ptyEnded || p.status.kind == rawConnect {
 		p.inReady = false
 		rt.mu.Unlock()
 		return
@@ -448,8 +448,8 @@ func (rt *Runtime) dispatchStatus(p *Process) {
 func (rt *Runtime) drain(p *Process) (eof bool) {
 	rt.mu.Lock()
 	fd := p.infd
-	if p.stopped || p.deleted {
-		fd = -1
+	if p.stopped || p.deleted || p.native.filterT {
+		fd = -1 // with filter t, as in Emacs, a dead process's unread output is dropped
 	}
 	rt.mu.Unlock()
 	if fd < 0 {

@@ -218,6 +218,7 @@ func (rt *Runtime) acceptConn(server *Process) {
 
 	rt.mu.Lock()
 	c.filter = server.filter
+	c.native.filterT = server.native.filterT // as in Emacs: a connection inherits filter t
 	c.sentinel = server.sentinel
 	// The query flag is not the server's: Emacs 28.2 leaves every accepted
 	// connection's flag on, even under a NoQuery server (whose contact,
@@ -260,7 +261,7 @@ func (rt *Runtime) acceptConn(server *Process) {
 func (rt *Runtime) readDatagram(p *Process) {
 	rt.mu.Lock()
 	fd := p.infd
-	if fd < 0 || p.stopped {
+	if fd < 0 || p.stopped || p.readHeldLocked() {
 		p.inReady = false
 		rt.mu.Unlock()
 		return

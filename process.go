@@ -141,6 +141,8 @@ type Process struct {
 	wq                  []byte // input not yet written
 	queued, written     int64  // bytes queued for input in total, and written
 	outputSeq           uint64 // bumped by each read that returned output
+
+	native nativeProc // Done, filter t, Reader, Expecter, LastEvent (native.go)
 }
 
 func (rt *Runtime) newProcess(kind procKind) *Process {

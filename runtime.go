@@ -174,6 +174,7 @@ type Runtime struct {
 	creating int           // makings in progress, which Close waits for
 	created  sync.Cond     // broadcast (with mu) when creating drops to 0
 	loop     loopState     // the accept loop's state; see loop.go
+	native   nativeRuntime // WaitEvent's count of sentinel calls (native.go)
 
 	acceptCount int        // connections accepted by servers; names Unix-socket ones (network.go)
 	netPaused   []*Process // listeners paused after accept ran out of descriptors (network_backoff.go)

@@ -48,13 +48,14 @@ func (rt *Runtime) runSentinel(p *Process) {
 	if p.event != "" {
 		ev, p.event = p.event, "" // an accepted connection's "open from ADDR\n"
 	}
+	rt.noteSentinelLocked(p, ev)
 	p.inSentinel = true
 	rt.mu.Unlock()
 	defer func() {
 		rt.mu.Lock()
 		p.inSentinel = false
 		if p.status.dead() {
-			p.exitReported = true
+			p.setExitReportedLocked()
 			if e := p.stderrProc; e != nil && e.endPending && !e.status.dead() {
 				e.endPending = false
 				rt.setStatusLocked(e, rawStatus{kind: rawExit})
