@@ -68,8 +68,7 @@ func init() {
 }
 
 // Done is closed after the exit sentinel has returned, whoever dispatched
-// it: here a goroutine running Run (started after the process was made:
-// see issue 16 item 1).
+// it: here a goroutine running Run.
 func TestDoneAfterSentinel(t *testing.T) {
 	rt := newRuntime(t, Config{})
 	var sentinelDone atomic.Bool

@@ -126,16 +126,16 @@ func TestReaderBackPressure(t *testing.T) {
 }
 
 // Read does not need the reading goroutine to dispatch: with a goroutine
-// running Run, output delivered there reaches the Reader. Run starts after
-// the process is made (issue 16 item 1).
+// running Run, output delivered there reaches the Reader. Run starts
+// before the process exists (issue 16 item 1).
 func TestReaderWithRun(t *testing.T) {
 	rt := newRuntime(t, Config{})
-	p := mustMake(t, rt, ProcessArgs{Name: "lines", Command: helperCmd("lines", "5000")})
-	r := p.Reader()
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := make(chan struct{})
 	go func() { rt.Run(ctx); close(stopped) }()
 	defer func() { cancel(); <-stopped }()
+	p := mustMake(t, rt, ProcessArgs{Name: "lines", Command: helperCmd("lines", "5000")})
+	r := p.Reader()
 	b, err := readAllBounded(t, r)
 	if err != nil {
 		t.Fatal(err)

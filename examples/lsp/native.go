@@ -28,14 +28,15 @@ type nativeClient struct {
 
 func startNative(rt *eproc.Runtime) (*nativeClient, error) {
 	cmd, env := serverCommand()
+	ctx, stop := context.WithCancel(context.Background())
+	go rt.Run(ctx) // the accept loop, in any order with MakeProcess
 	stderr := rt.GetBufferCreate("lsp stderr")
 	p, err := rt.MakeProcess(eproc.ProcessArgs{Name: "lsp", Command: cmd, Env: env, ConnectionType: eproc.Pipe, Stderr: stderr})
 	if err != nil {
+		stop()
 		return nil, err
 	}
 	out := p.Reader()
-	ctx, stop := context.WithCancel(context.Background())
-	go rt.Run(ctx) // after MakeProcess: see issue 16 item 1
 	return &nativeClient{p: p, errProc: rt.GetBufferProcess(stderr), stderr: stderr,
 		out: out, r: textproto.NewReader(bufio.NewReader(out)), stop: stop}, nil
 }

@@ -76,13 +76,13 @@ func run(w io.Writer, clients, lines int) error {
 	defer cancel()
 	rt := eproc.NewRuntime(eproc.Config{})
 	defer rt.Close()
+	go rt.Run(ctx) // the accept loop, for the Readers below: start it first
 
 	var mu sync.Mutex
 	var conns []*eproc.Process
 	var served sync.WaitGroup
 	srv, err := rt.MakeNetworkProcess(eproc.NetworkArgs{
 		Name: "lines", Server: true, Host: "127.0.0.1", AnyPort: true,
-		Backlog: 128, // Emacs's default of 5 drops a crowd's connections for a second (issue 16 item 5)
 		// Connections inherit the server's sentinel. It runs for a new
 		// connection ("open from 127.0.0.1:PORT\n") before any of its
 		// output is read: the Reader gets all of it.
@@ -102,7 +102,6 @@ func run(w io.Writer, clients, lines int) error {
 		return err
 	}
 	port := strconv.Itoa(srv.ContactKey(":service").(int))
-	go rt.Run(ctx) // after the first process is made: see issue 16 item 1
 
 	cs := make([]*eproc.Process, clients)
 	errs := make(chan error, clients)
