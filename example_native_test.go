@@ -87,7 +87,7 @@ func ExampleProcess_Done() {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go rt.Run(ctx) // filters and sentinels run on this goroutine from now on
+	go rt.Run(ctx) // before or after making processes; callbacks run on this goroutine
 	select {
 	case <-p.Done():
 		e := p.LastEvent()
