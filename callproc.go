@@ -84,7 +84,15 @@ func (e *ExitError) Error() string {
 // callProcess is call-process's common work. stdin, when not nil, is the
 // child's standard input (else infile, else the null device).
 func (rt *Runtime) callProcess(ctx context.Context, program, infile string, stdin io.Reader, dest Destination, args []string) (CallStatus, error) {
-	dir := rt.defaultDirectory()
+	return rt.callProcessIn(ctx, "", nil, program, infile, stdin, dest, args)
+}
+
+// callProcessIn is callProcess in the directory dir ("" for the default
+// directory) with the process-environment entries extra in front.
+func (rt *Runtime) callProcessIn(ctx context.Context, dir string, extra []string, program, infile string, stdin io.Reader, dest Destination, args []string) (CallStatus, error) {
+	if dir == "" {
+		dir = rt.defaultDirectory()
+	}
 	path, err := findCallProgram(program, rt.execPath(), rt.cfg.ExecSuffixes, dir)
 	if err != nil {
 		return CallStatus{}, err
@@ -98,7 +106,7 @@ func (rt *Runtime) callProcess(ctx context.Context, program, infile string, stdi
 	for i, a := range args {
 		argv[i] = string(enc.encode(a))
 	}
-	env, err := rt.environment(nil)
+	env, err := rt.environment(extra)
 	if err != nil {
 		return CallStatus{}, err
 	}
@@ -288,13 +296,6 @@ func (rt *Runtime) CallProcessShellCommand(command, infile string, dest Destinat
 		command += " " + strings.Join(args, " ")
 	}
 	return rt.CallProcess(rt.shellFileName(), infile, dest, rt.cfg.ShellCommandSwitch, command)
-}
-
-// ProcessFile is process-file: CallProcess, through a file handler when
-// the default directory is remote. No file handlers are registered yet, so
-// it runs the program locally.
-func (rt *Runtime) ProcessFile(program, infile string, dest Destination, args ...string) (CallStatus, error) {
-	return rt.CallProcess(program, infile, dest, args...)
 }
 
 // ShellCommandToString is shell-command-to-string: it runs command with

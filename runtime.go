@@ -154,6 +154,12 @@ type Config struct {
 	// query-on-exit flag is set (Emacs's "Active processes exist; kill them
 	// and exit anyway?"); false cancels Close. Nil answers yes.
 	QueryBeforeExit func(ps []*Process) bool
+
+	// FileNameHandlers is file-name-handler-alist for the process
+	// operations (see FileHandler): the handlers of remote directories.
+	// Nil means DefaultFileNameHandlers(), the built-in RemoteHandler for
+	// names like "/ssh:host:/dir/"; an empty list means none.
+	FileNameHandlers []FileNameHandler
 }
 
 // CallbackError is what Config.ErrorHandler receives when a filter or
@@ -198,6 +204,8 @@ type Runtime struct {
 	loop     loopState // the accept loop's state; see loop.go
 
 	acceptCount int // connections accepted by servers; names Unix-socket ones (network.go)
+
+	remote remoteState // the connections of remote processes (remote.go)
 }
 
 // Default is the Runtime the package-level functions act on. Libraries and
@@ -453,7 +461,9 @@ func (b *Buffer) Kill() error {
 // ErrKillCanceled and nothing happens), then sends SIGHUP to every live
 // child's process group, waits up to two seconds for the children to die
 // (then sends SIGKILL), runs the sentinels of every process, and closes
-// every descriptor. After Close, making a process returns ErrClosed.
+// every descriptor. A remote process's SIGHUP goes to the remote program,
+// and the connections eproc opened to remote hosts are closed (see
+// RemoteHandler). After Close, making a process returns ErrClosed.
 func (rt *Runtime) Close() error {
 	rt.mu.Lock()
 	if rt.closed {
@@ -475,7 +485,9 @@ func (rt *Runtime) Close() error {
 	rt.mu.Lock()
 	rt.closed = true
 	rt.mu.Unlock()
+	rt.hangupRemote() // remote.go: SIGHUP reaches remote programs, not only their ssh
 	rt.shutdown(2 * time.Second)
+	rt.closeRemote() // remote.go: the ssh connection masters
 	return nil
 }
 

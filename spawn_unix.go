@@ -398,6 +398,9 @@ func (rt *Runtime) recordWait(pid int, ws syscall.WaitStatus) (gone bool) {
 // kill-buffer does; the status change comes later from the reaper.
 func (p *Process) hangupForKilledBuffer() {
 	if p.pid > 0 && p.Live() {
+		if p.remote != nil && p.remote.kill(p, syscall.SIGHUP) == nil {
+			return // remote.go: the remote program got it; its ssh ends with it
+		}
 		killGroup(p.pid, syscall.SIGHUP)
 	}
 }
