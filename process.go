@@ -655,9 +655,6 @@ func (p *Process) Delete() error {
 	rt.removeProcess(p)
 	live := !p.status.dead()
 	rt.mu.Unlock()
-	if live && p.remote != nil {
-		p.remote.kill(p, syscall.SIGKILL) // the remote program, not only its ssh
-	}
 	if live && p.kind == kindReal && p.pid > 0 {
 		rt.reapPid(p.pid) // an exit not yet noticed keeps its real status
 		rt.mu.Lock()
@@ -672,6 +669,9 @@ func (p *Process) Delete() error {
 		p.status = rawStatus{kind: rawExit}
 		p.tick++
 		rt.mu.Unlock()
+	}
+	if live && p.remote != nil {
+		p.remote.kill(p, syscall.SIGKILL) // remote.go: the remote program too, not only its ssh
 	}
 	rt.mu.Lock()
 	rt.closeFDsLocked(p)

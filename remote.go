@@ -176,9 +176,10 @@ func DefaultMethods() map[string]Method {
 // code (255 included), or "signal" with the signal that killed it,
 // mapped by name to this system's number ("killed\n", "interrupt\n",
 // ...), as the end record says. What stays ambiguous: a program killed by
-// a signal sent to its pid alone (a crash such as SIGSEGV, or a kill from
-// elsewhere not aimed at its process group) shows as an exit with code
-// 128+N, as a remote shell would report it; and when no end record comes
+// a signal sent to its pid alone by another than SignalProcess (a crash
+// such as SIGSEGV, or a kill from elsewhere not aimed at its process
+// group) shows as an exit with code 128+N, as a remote shell would report
+// it; and when no end record comes
 // because the connection was lost (ssh exits with 255) or the remote
 // group was killed with SIGKILL by someone other than eproc, the status
 // is "exit" 255 and the property "remote-connection-lost" is true. A
@@ -790,7 +791,8 @@ type remoteProc struct {
 	recs     records
 	finished bool
 
-	sentKill atomic.Bool // eproc sent SIGKILL to the remote group
+	sentKill atomic.Bool  // eproc sent SIGKILL to the remote group
+	sentPid  atomic.Int32 // the last signal eproc sent to the remote pid alone (SignalProcess)
 }
 
 // parseStart interprets the start record (the part after the mark).
@@ -874,6 +876,11 @@ func (r *remoteProc) finish(p *Process) {
 	rt.mu.Lock()
 	if !p.deleted && p.status.dead() {
 		if st, ok := r.recs.endStatus(); ok {
+			if sig := int(r.sentPid.Load()); st.kind == rawExit && sig > 0 && st.code == 128+sig {
+				// The program died of the signal SignalProcess sent to it
+				// alone, which the script could not see.
+				st = rawStatus{kind: rawSignal, code: sig}
+			}
 			p.status = st
 		} else if r.sentKill.Load() {
 			p.status = rawStatus{kind: rawSignal, code: int(syscall.SIGKILL)}
@@ -924,6 +931,7 @@ func (r *remoteProc) signal(p *Process, sig syscall.Signal, currentGroup bool) e
 
 // signalPid is SignalProcess for a remote process: sig to the remote pid.
 func (r *remoteProc) signalPid(p *Process, sig syscall.Signal) error {
+	r.sentPid.Store(int32(sig))
 	if _, err := r.route.run(killLine(sig, killPidOf, r.pid, r.pgid, nil)); err != nil {
 		return fmt.Errorf("signal-process %d: %w", r.pid, err)
 	}

@@ -227,6 +227,11 @@ Host *
 `, dir)
 	s.config = filepath.Join(dir, "ssh_config")
 	os.WriteFile(s.config, []byte(clientConfig), 0o644)
+	// A key the server does not know, and a wrong host key.
+	bad := strings.Replace(clientConfig, dir+"/id", dir+"/otherkey", 1)
+	os.WriteFile(filepath.Join(dir, "ssh_config_badkey"), []byte(bad), 0o644)
+	bad = strings.Replace(clientConfig, dir+"/known_hosts", dir+"/wrong_known_hosts", 1)
+	os.WriteFile(filepath.Join(dir, "ssh_config_badhost"), []byte(bad), 0o644)
 	os.Chmod(filepath.Join(dir, "hostkey"), 0o600)
 
 	argv := []string{sshdPath, "-D", "-e", "-f", filepath.Join(dir, "sshd_config")}
