@@ -4,17 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -702,13 +698,16 @@ func (r *route) command(ctx context.Context, line string) (*exec.Cmd, error) {
 	return cmd, nil
 }
 
-// run runs line on the last hop and returns its standard output. A
-// failure is an error with its standard error's text.
-func (r *route) run(line string) (string, error) {
-	if err := r.connect(); err != nil {
-		return "", err
+// run runs line on the last hop and returns its standard output, within
+// timeout. A failure is an error with its standard error's text. It goes
+// through the route's connection as it is: a connection that was lost is
+// not opened again (ErrConnectionLost), since what ran through it has
+// ended with it.
+func (r *route) run(timeout time.Duration, line string) (string, error) {
+	if r.conn != nil && !r.conn.open() {
+		return "", fmt.Errorf("%s: %w", strings.TrimSuffix(r.prefix, ":"), ErrConnectionLost)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), r.h.timeout())
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd, err := r.command(ctx, line)
 	if err != nil {
@@ -919,7 +918,7 @@ func (r *remoteProc) signal(p *Process, sig syscall.Signal, currentGroup bool) e
 	if sig == syscall.SIGKILL {
 		r.sentKill.Store(true)
 	}
-	out, err := r.route.run(killLine(sig, target, r.pid, r.pgid, nil))
+	out, err := r.route.run(r.route.h.timeout(), killLine(sig, target, r.pid, r.pgid, nil))
 	if err != nil {
 		return fmt.Errorf("Process %s: %w", p.name, err)
 	}
@@ -932,7 +931,7 @@ func (r *remoteProc) signal(p *Process, sig syscall.Signal, currentGroup bool) e
 // signalPid is SignalProcess for a remote process: sig to the remote pid.
 func (r *remoteProc) signalPid(p *Process, sig syscall.Signal) error {
 	r.sentPid.Store(int32(sig))
-	if _, err := r.route.run(killLine(sig, killPidOf, r.pid, r.pgid, nil)); err != nil {
+	if _, err := r.route.run(r.route.h.timeout(), killLine(sig, killPidOf, r.pid, r.pgid, nil)); err != nil {
 		return fmt.Errorf("signal-process %d: %w", r.pid, err)
 	}
 	return nil
@@ -944,7 +943,7 @@ func (r *remoteProc) kill(p *Process, sig syscall.Signal) error {
 	if sig == syscall.SIGKILL {
 		r.sentKill.Store(true)
 	}
-	_, err := r.route.run(killLine(sig, killGroupOf, r.pid, r.pgid, nil))
+	_, err := r.route.run(r.route.h.timeout(), killLine(sig, killGroupOf, r.pid, r.pgid, nil))
 	return err
 }
 
@@ -1076,488 +1075,4 @@ func (rs *records) endStatus() (rawStatus, bool) {
 		}
 	}
 	return rawStatus{}, false
-}
-
-// Connections.
-
-// remoteState is a Runtime's part of remote processes: its SSH
-// connections and the private directory of their control sockets.
-type remoteState struct {
-	mu     sync.Mutex
-	dir    string // made on first use
-	conns  map[string]*sshConn
-	closed bool
-}
-
-// sshConn is one SSH connection of a Runtime: the control master shared
-// by every process and command of one first hop (with its jump hosts).
-type sshConn struct {
-	rt     *Runtime
-	h      *RemoteHandler
-	st     stage // the first stage of the routes through it
-	prefix string
-
-	mu      sync.Mutex
-	probed  bool   // ssh -G was asked
-	userCtl bool   // the user's configuration shares connections: use it
-	ctlPath string // eproc's own ControlPath, when not userCtl
-	started bool   // eproc started the master that runs now (closed by Close)
-	ready   bool
-}
-
-// sshConn returns the connection of route r's first stage.
-func (rt *Runtime) sshConn(h *RemoteHandler, r *route) (*sshConn, error) {
-	st := r.stages[0]
-	key := fmt.Sprintf("%p\x00", h) + strings.Join(stageArgs(h, st, false, nil, nil), "\x00")
-	rs := &rt.remote
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	if rs.closed {
-		return nil, ErrClosed
-	}
-	if c := rs.conns[key]; c != nil {
-		return c, nil
-	}
-	if rs.dir == "" {
-		base := "/tmp"
-		if st, err := os.Stat(base); err != nil || !st.IsDir() {
-			base = os.TempDir()
-		}
-		dir, err := os.MkdirTemp(base, "eproc-")
-		if err != nil {
-			dir, err = os.MkdirTemp("", "eproc-")
-			if err != nil {
-				return nil, err
-			}
-		}
-		rs.dir = dir
-	}
-	if rs.conns == nil {
-		rs.conns = make(map[string]*sshConn)
-	}
-	sum := sha256.Sum256([]byte(key))
-	c := &sshConn{
-		rt:      rt,
-		h:       h,
-		st:      st,
-		prefix:  "/" + st.hops[len(st.hops)-1].String() + ":",
-		ctlPath: filepath.Join(rs.dir, hex.EncodeToString(sum[:6])),
-	}
-	rs.conns[key] = c
-	return c, nil
-}
-
-// sessionOptions are the options of every ssh through the connection (%c).
-func (c *sshConn) sessionOptions() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.userCtl {
-		return nil
-	}
-	return []string{"-o", "ControlPath=" + c.ctlPath, "-o", "ControlMaster=no"}
-}
-
-// command is ssh to the first hop with mode right after the program and
-// ctl for %c, and no remote command.
-func (c *sshConn) command(ctx context.Context, mode, ctl []string) *exec.Cmd {
-	argv := stageArgs(c.h, c.st, false, mode, ctl)
-	dir := localDir(c.rt)
-	path, err := findCallProgram(argv[0], c.rt.execPath(), c.rt.cfg.ExecSuffixes, dir)
-	if err != nil {
-		path = argv[0]
-	}
-	cmd := exec.CommandContext(ctx, path, argv[1:]...)
-	cmd.Args[0] = argv[0]
-	cmd.Dir = dir
-	cmd.Env, _ = c.rt.environment(nil)
-	return cmd
-}
-
-// connect makes sure that the master runs, starting it if needed.
-func (c *sshConn) connect() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.ready && (c.userCtl || fileExists(c.ctlPath)) {
-		return nil
-	}
-	rs := &c.rt.remote
-	rs.mu.Lock()
-	closed, dir := rs.closed, rs.dir
-	rs.mu.Unlock()
-	if closed {
-		return ErrClosed
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), c.h.timeout())
-	defer cancel()
-	if !c.probed {
-		// The user's own connection sharing, as ssh -G shows the
-		// configuration for this host.
-		out, err := c.command(ctx, []string{"-G"}, nil).Output()
-		if err != nil {
-			return &ConnectionError{Prefix: c.prefix, Msg: "ssh -G: " + errText(err)}
-		}
-		cm, cp := "", ""
-		for _, line := range strings.Split(string(out), "\n") {
-			k, v, _ := strings.Cut(strings.TrimSpace(line), " ")
-			switch strings.ToLower(k) {
-			case "controlmaster":
-				cm = strings.ToLower(v)
-			case "controlpath":
-				cp = v
-			}
-		}
-		c.userCtl = cp != "" && cp != "none" && cm != "" && cm != "false" && cm != "no"
-		c.probed = true
-	}
-	var ctl []string
-	if c.userCtl {
-		if c.command(ctx, []string{"-O", "check"}, nil).Run() == nil {
-			c.ready = true // the user's master: not ours to close
-			return nil
-		}
-	} else {
-		ctl = []string{"-o", "ControlPath=" + c.ctlPath,
-			"-o", "ControlPersist=" + strconv.Itoa(int(c.h.controlPersist().Seconds()))}
-		os.Remove(c.ctlPath) // the socket of a master that died
-	}
-	cmd := c.command(ctx, []string{"-M", "-N", "-f"}, ctl)
-	// ssh -f goes on in the background: a file, not a pipe, takes its
-	// messages, so that waiting for the foreground ssh ends.
-	errFile, err := os.CreateTemp(dir, "err")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(errFile.Name())
-	defer errFile.Close()
-	cmd.Stderr = errFile
-	if err := cmd.Run(); err != nil {
-		msg, _ := os.ReadFile(errFile.Name())
-		text := strings.TrimSpace(string(msg))
-		if text == "" {
-			text = errText(err)
-		}
-		return &ConnectionError{Prefix: c.prefix, Msg: text}
-	}
-	c.started, c.ready = true, true
-	return nil
-}
-
-// close stops the master if eproc started it.
-func (c *sshConn) close() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.started {
-		return
-	}
-	c.started, c.ready = false, false
-	var ctl []string
-	if !c.userCtl {
-		ctl = []string{"-o", "ControlPath=" + c.ctlPath}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), c.h.timeout())
-	defer cancel()
-	c.command(ctx, []string{"-O", "exit"}, ctl).Run()
-}
-
-func errText(err error) string {
-	var ee *exec.ExitError
-	if errors.As(err, &ee) && len(ee.Stderr) > 0 {
-		return strings.TrimSpace(string(ee.Stderr))
-	}
-	return err.Error()
-}
-
-func fileExists(name string) bool {
-	_, err := os.Lstat(name)
-	return err == nil
-}
-
-// hangupRemote sends SIGHUP to the remote programs of rt's live
-// processes (Close), one kill command per route.
-func (rt *Runtime) hangupRemote() {
-	byRoute := map[string][]*Process{}
-	routes := map[string]*route{}
-	for _, p := range rt.ProcessList() {
-		if p.remote != nil && p.Live() {
-			k := p.remote.route.key
-			byRoute[k] = append(byRoute[k], p)
-			routes[k] = p.remote.route
-		}
-	}
-	var wg sync.WaitGroup
-	for k, ps := range byRoute {
-		groups := make([]int, len(ps))
-		for i, p := range ps {
-			groups[i] = p.remote.pgid
-		}
-		wg.Add(1)
-		go func(r *route) {
-			defer wg.Done()
-			r.run(killLine(syscall.SIGHUP, killGroupsListed, 0, 0, groups))
-		}(routes[k])
-	}
-	wg.Wait()
-}
-
-// closeRemote closes the connections of rt (Close).
-func (rt *Runtime) closeRemote() {
-	rs := &rt.remote
-	rs.mu.Lock()
-	rs.closed = true
-	conns := rs.conns
-	rs.conns = nil
-	dir := rs.dir
-	rs.mu.Unlock()
-	var wg sync.WaitGroup
-	for _, c := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c.close()
-		}()
-	}
-	wg.Wait()
-	if dir != "" {
-		os.RemoveAll(dir)
-	}
-}
-
-// process-file.
-
-// ProcessFile runs a.Program in the remote directory a.Dir and waits for
-// it (see RemoteHandler).
-func (h *RemoteHandler) ProcessFile(ctx context.Context, rt *Runtime, a ProcessFileArgs) (CallStatus, error) {
-	f, err := ParseRemoteFileName(a.Dir)
-	if err != nil {
-		return CallStatus{}, err
-	}
-	r, err := h.route(rt, f)
-	if err != nil {
-		return CallStatus{}, err
-	}
-	if err := r.connect(); err != nil {
-		return CallStatus{}, err
-	}
-	env, err := h.remoteEnv(a.Env)
-	if err != nil {
-		return CallStatus{}, err
-	}
-	var stdin *os.File
-	remoteIn := ""
-	switch in := a.Infile; {
-	case in == "":
-	case h.FileRemoteP(in) != "":
-		g, err := ParseRemoteFileName(in)
-		if err != nil {
-			return CallStatus{}, err
-		}
-		if g.Prefix() != f.Prefix() {
-			return CallStatus{}, &FileError{Op: "Opening process input file", Err: syscall.EXDEV, Path: in}
-		}
-		remoteIn = g.LocalName
-	case filepath.IsAbs(in):
-		file, err := os.Open(in)
-		if err != nil {
-			return CallStatus{}, &FileError{Op: "Opening process input file", Err: unwrapErrno(err), Path: in}
-		}
-		defer file.Close()
-		stdin = file
-	default:
-		remoteIn = in // relative to the remote directory
-	}
-	nonce, err := newNonce()
-	if err != nil {
-		return CallStatus{}, err
-	}
-	command := append([]string{a.Program}, a.Args...)
-	_, encCS, err := rt.resolveCoding(Coding{})
-	if err != nil {
-		return CallStatus{}, err
-	}
-	decCS, _, _ := rt.resolveCoding(Coding{})
-	script := string(encCS.newEncoder().encode(startScript(nonce, f.LocalName, remoteIn, env, command)))
-	cmd, err := r.command(nil, script)
-	if err != nil {
-		return CallStatus{}, err
-	}
-	cmd.SysProcAttr = newSessionAttr()
-	if stdin != nil {
-		cmd.Stdin = stdin
-	}
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		return CallStatus{}, &FileError{Op: "Creating pipe", Err: err}
-	}
-	defer pr.Close()
-	cmd.Stdout = pw
-	var closers []io.Closer
-	defer func() {
-		for _, c := range closers {
-			c.Close()
-		}
-	}()
-	switch d := a.Dest; {
-	case d.NoWait || d.DiscardStderr:
-	case d.StderrFile != "":
-		file, err := os.OpenFile(d.StderrFile, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
-		if err != nil {
-			pw.Close()
-			return CallStatus{}, &FileError{Op: "Opening process output file", Err: unwrapErrno(err), Path: d.StderrFile}
-		}
-		closers = append(closers, file)
-		cmd.Stderr = file
-	default:
-		cmd.Stderr = pw
-	}
-	var out io.Writer = io.Discard
-	if a.Dest.File != "" && !a.Dest.NoWait {
-		file, err := os.OpenFile(a.Dest.File, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
-		if err != nil {
-			pw.Close()
-			return CallStatus{}, &FileError{Op: "Opening process output file", Err: unwrapErrno(err), Path: a.Dest.File}
-		}
-		closers = append(closers, file)
-		out = file
-	}
-	if err := cmd.Start(); err != nil {
-		pw.Close()
-		return CallStatus{}, &FileError{Op: "Doing vfork", Err: unwrapErrno(err), Path: cmd.Path}
-	}
-	pw.Close()
-	rp := &remoteProc{rt: rt, route: r, dir: a.Dir, prog: a.Program, recs: records{mark: []byte("\x1e" + nonce + ":")}}
-	if a.Dest.NoWait {
-		go func() {
-			io.Copy(io.Discard, pr)
-			cmd.Wait()
-		}()
-		pr = nil
-		return CallStatus{NoWait: true}, nil
-	}
-
-	var dec decoder
-	if a.Dest.Buffer != nil {
-		dec = decCS.newDecoder()
-	}
-	write := func(b []byte) {
-		if len(b) == 0 {
-			return
-		}
-		if dec != nil {
-			if s := dec.decode(b, false); s != "" {
-				a.Dest.Buffer.Insert(s)
-			}
-			return
-		}
-		out.Write(b)
-	}
-	started := make(chan struct{}) // closed when the start record came or never will
-	done := make(chan struct{})    // closed when the program ended
-	defer close(done)
-	var quitSent atomic.Bool
-	stop := context.AfterFunc(ctx, func() {
-		quitSent.Store(true)
-		go rp.quit(cmd, started, done)
-	})
-	defer stop()
-	buf := make([]byte, rt.cfg.ReadProcessOutputMax)
-	startedClosed := false
-	for {
-		n, rerr := pr.Read(buf)
-		if n > 0 {
-			was := rp.recs.started
-			body := rp.recs.feed(buf[:n])
-			if !was && rp.recs.started {
-				perr := rp.parseStart(rp.recs.start)
-				close(started)
-				startedClosed = true
-				if perr != nil {
-					io.Copy(io.Discard, pr)
-					cmd.Wait()
-					var fe *FileError
-					if errors.As(perr, &fe) && fe.Op == "Opening process input file" {
-						fe.Path = a.Infile
-					}
-					return CallStatus{}, perr
-				}
-			}
-			write(body)
-		}
-		if rerr != nil {
-			break
-		}
-	}
-	if !startedClosed {
-		close(started)
-	}
-	write(rp.recs.flush())
-	if dec != nil {
-		if s := dec.decode(nil, true); s != "" {
-			a.Dest.Buffer.Insert(s)
-		}
-	}
-	werr := cmd.Wait()
-	if !rp.recs.started {
-		if quitSent.Load() {
-			return CallStatus{Signal: signalDescription(syscall.SIGKILL)}, ctx.Err()
-		}
-		return CallStatus{}, rp.startFailed(rp.recs.noise, "exited before the program started: "+errText(werr))
-	}
-	if st, ok := rp.recs.endStatus(); ok {
-		if st.kind == rawSignal {
-			return CallStatus{Signal: signalDescription(syscall.Signal(st.code))}, ctx.Err()
-		}
-		return CallStatus{Code: st.code}, ctx.Err()
-	}
-	if rp.sentKill.Load() {
-		return CallStatus{Signal: signalDescription(syscall.SIGKILL)}, ctx.Err()
-	}
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return CallStatus{Signal: signalDescription(ws.Signal())}, ctx.Err()
-	}
-	code := cmd.ProcessState.ExitCode()
-	if code == 255 {
-		if err := ctx.Err(); err != nil {
-			return CallStatus{Code: code}, err
-		}
-		return CallStatus{Code: code}, fmt.Errorf("%s: %w", strings.TrimSuffix(r.prefix, ":"), ErrConnectionLost)
-	}
-	return CallStatus{Code: code}, ctx.Err()
-}
-
-// quit is C-g during a remote ProcessFile: SIGINT to the remote program's
-// group, then SIGKILL after Config.CallProcessQuitDelay, then, if the
-// local program still runs after that delay again, SIGKILL to it.
-func (r *remoteProc) quit(cmd *exec.Cmd, started, done <-chan struct{}) {
-	delay := r.rt.cfg.CallProcessQuitDelay
-	if delay <= 0 {
-		delay = 2 * time.Second
-	}
-	wait := func() bool {
-		t := time.NewTimer(delay)
-		defer t.Stop()
-		select {
-		case <-done:
-			return true
-		case <-t.C:
-			return false
-		}
-	}
-	select {
-	case <-started:
-	case <-done:
-		return
-	}
-	if r.pid > 0 {
-		r.route.run(killLine(syscall.SIGINT, killGroupOf, r.pid, r.pgid, nil))
-		if wait() {
-			return
-		}
-		r.sentKill.Store(true)
-		r.route.run(killLine(syscall.SIGKILL, killGroupOf, r.pid, r.pgid, nil))
-		if wait() {
-			return
-		}
-	}
-	r.sentKill.Store(true)
-	killGroup(cmd.Process.Pid, syscall.SIGKILL)
 }

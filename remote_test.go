@@ -74,6 +74,12 @@ func mustRemote(t testing.TB, rt *Runtime, dir string, a ProcessArgs) (*Process,
 	return p, rec
 }
 
+// waitRemoteOutput dispatches until the recorder's output contains want.
+func waitRemoteOutput(t testing.TB, rt *Runtime, rec *recorder, want string) {
+	t.Helper()
+	waitUntil(t, rt, fmt.Sprintf("output %q", want), func() bool { return strings.Contains(rec.String(), want) })
+}
+
 func remotePid(t testing.TB, p *Process) int {
 	t.Helper()
 	pid, ok := p.Get("remote-pid").(int)
@@ -579,7 +585,7 @@ func TestRemoteSSHPTY(t *testing.T) {
 	if p.TTYName() == "" {
 		t.Error("no local pty")
 	}
-	waitOutput(t, rt, rec, "ready\n")
+	waitRemoteOutput(t, rt, rec, "ready\n")
 	out := rec.String()
 	for _, mode := range []string{"-echo ", "icanon", "isig", "-onlcr", "intr = ^C", "eof = ^D"} {
 		if !strings.Contains(out, mode) {
@@ -596,12 +602,12 @@ func TestRemoteSSHPTY(t *testing.T) {
 	p.SendString("go\n")
 	waitExit(t, p)
 	if !strings.HasSuffix(rec.String(), "ready\n24 80\n") {
-		t.Errorf("remote stty size after SetWindowSize: %q", lastBytes(rec.String(), 40))
+		t.Errorf("remote stty size after SetWindowSize: %q", rec.String())
 	}
 
 	// Interrupt with currentGroup types ^C into the remote terminal.
 	p, rec = mustRemote(t, rt, dir, ProcessArgs{Command: []string{"sh", "-c", `trap 'echo got-int; exit 5' INT; echo ready; while read x; do :; done`}, ConnectionType: PTY})
-	waitOutput(t, rt, rec, "ready\n")
+	waitRemoteOutput(t, rt, rec, "ready\n")
 	if err := p.Interrupt(true); err != nil {
 		t.Fatal(err)
 	}
@@ -799,7 +805,7 @@ func TestRemoteSudo(t *testing.T) {
 			want = sshTestUser2
 		}
 		p, rec := mustRemote(t, rt, dir, ProcessArgs{Command: []string{"sh", "-c", "id -un; pwd; echo ready; exec sleep 300"}})
-		waitOutput(t, rt, rec, "ready\n")
+		waitRemoteOutput(t, rt, rec, "ready\n")
 		if rec.String() != want+"\n/tmp\nready\n" {
 			t.Errorf("%s: %q, want user %s", dir, rec.String(), want)
 		}
@@ -898,7 +904,7 @@ func TestRemoteConnectionLost(t *testing.T) {
 	rt := s.runtime(t, nil, Config{})
 	dir := s.prefix() + "/tmp/"
 	p, rec := mustRemote(t, rt, dir, ProcessArgs{Command: []string{"sh", "-c", "echo ready; read x"}})
-	waitOutput(t, rt, rec, "ready\n")
+	waitRemoteOutput(t, rt, rec, "ready\n")
 	ctl := p.remote.route.conn.ctlPath
 	if out, err := exec.Command("ssh", "-F", s.config, "-o", "ControlPath="+ctl, "-O", "exit", "127.0.0.1").CombinedOutput(); err != nil {
 		t.Fatalf("stopping the master: %v %s", err, out)
@@ -1005,7 +1011,7 @@ func TestRemoteDockerStandIn(t *testing.T) {
 		ProcessEnvironment: append([]string{helperEnv + "=1", "EPROC_FAKEDOCKER_LOG=" + log}, os.Environ()...),
 	})
 	p, rec := mustRemote(t, rt, "/docker:app@web-1:/tmp/", ProcessArgs{Command: []string{"sh", "-c", "echo in $CONTAINER at $(pwd); exec sleep 300"}})
-	waitOutput(t, rt, rec, "\n")
+	waitRemoteOutput(t, rt, rec, "\n")
 	if rec.String() != "in web-1 at /tmp\n" {
 		t.Errorf("output %q", rec.String())
 	}
