@@ -90,9 +90,7 @@ func (rt *Runtime) callProcess(ctx context.Context, program, infile string, stdi
 // callProcessIn is callProcess in the directory dir ("" for the default
 // directory) with the process-environment entries extra in front.
 func (rt *Runtime) callProcessIn(ctx context.Context, dir string, extra []string, program, infile string, stdin io.Reader, dest Destination, args []string) (CallStatus, error) {
-	if dir == "" {
-		dir = rt.defaultDirectory()
-	}
+	dir = rt.localDirectory(dir)
 	path, err := findCallProgram(program, rt.execPath(), rt.cfg.ExecSuffixes, dir)
 	if err != nil {
 		return CallStatus{}, err

@@ -72,7 +72,10 @@
 // (coding systems), buffer.go (Buffer and Marker), shell.go
 // (ShellQuoteArgument and friends), lookpath.go (exec-path search),
 // callproc.go (CallProcess and its family), list.go (ListProcesses), tq.go
-// (transaction queues), network.go (MakeNetworkProcess and friends).
+// (transaction queues), network.go (MakeNetworkProcess and friends),
+// filehandler.go (file handlers, remote file names, StartFileProcess,
+// ProcessFile), remote.go, remote_ssh.go and remote_callproc.go (remote
+// processes: RemoteHandler).
 //
 // # Network processes
 //
@@ -98,6 +101,18 @@
 //
 // Windows notes: MakeNetworkProcess returns an error wrapping
 // errors.ErrUnsupported.
+//
+// # Remote processes
+//
+// As Emacs through TRAMP, eproc runs a process wherever its directory
+// points: StartFileProcess, StartFileProcessShellCommand, ProcessFile and
+// MakeProcess with FileHandler set consult Config.FileNameHandlers, and a
+// remote directory such as "/ssh:user@host#2222:/srv/app/" runs the
+// program on that host. The built-in RemoteHandler runs the OpenSSH client
+// (or sudo, docker, podman, kubectl exec) as an ordinary child through a
+// control master it manages; the remote program's pid, exit status and
+// death by a signal come back on its own output, and signals, Delete, a
+// killed buffer and Close reach it (see RemoteHandler).
 //
 // # Ptys
 //

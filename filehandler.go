@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -121,6 +122,24 @@ func (rt *Runtime) handlerFor(dir string) (FileHandler, string) {
 		return nil, ""
 	}
 	return rt.FindFileNameHandler(dir), dir
+}
+
+// localDirectory is the working directory of a local child for the
+// directory dir ("" for the default directory): dir itself, or the home
+// directory when dir has a file handler (it is remote), as Emacs runs a
+// local process in "~" when default-directory is remote
+// (unhandled-file-name-directory is nil; checked with Emacs 28.2).
+func (rt *Runtime) localDirectory(dir string) string {
+	if dir == "" {
+		dir = rt.defaultDirectory()
+	}
+	if rt.FindFileNameHandler(dir) == nil {
+		return dir
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return home
+	}
+	return "/"
 }
 
 // StartFileProcess is start-file-process: StartProcess in the default

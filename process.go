@@ -252,10 +252,7 @@ func (rt *Runtime) makeProcess(a ProcessArgs, remote *remoteProc) (*Process, err
 	if err != nil {
 		return nil, err
 	}
-	dir := a.Dir
-	if dir == "" {
-		dir = rt.defaultDirectory()
-	}
+	dir := rt.localDirectory(a.Dir) // filehandler.go: "~" for a remote one
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		if err == nil {
 			err = syscall.ENOTDIR

@@ -325,7 +325,7 @@ func (h *RemoteHandler) MakeProcess(rt *Runtime, a ProcessArgs) (*Process, error
 	}
 	la := a
 	la.Command = r.argv(pty, startScript(nonce, f.LocalName, "", env, a.Command))
-	la.Dir = localDir(rt)
+	la.Dir = rt.localDirectory("")
 	la.Env = []string{"TERM=" + term}
 	la.FileHandler = false
 	p, err := rt.makeProcess(la, rp)
@@ -361,17 +361,6 @@ func remotePTY(rt *Runtime, a ProcessArgs) bool {
 		conn = PTY
 	}
 	return conn.ptyIn() || conn.ptyOut()
-}
-
-// localDir is the working directory of the local hop programs.
-func localDir(rt *Runtime) string {
-	if d := rt.cfg.DefaultDirectory; d != "" && rt.FindFileNameHandler(d) == nil {
-		return d
-	}
-	if wd, err := os.Getwd(); err == nil {
-		return wd
-	}
-	return "/"
 }
 
 // remoteEnv checks and joins the environment entries for a remote program.
@@ -501,7 +490,7 @@ func (h *RemoteHandler) route(rt *Runtime, f RemoteFileName) (*route, error) {
 	for i, hop := range f.Hops {
 		m, ok := methods[hop.Method]
 		if !ok {
-			return nil, fmt.Errorf("Method `%s' is not known", hop.Method)
+			return nil, fmt.Errorf("Method ‘%s’ is not known.", hop.Method)
 		}
 		if m.SameHost && hop.Host != "" {
 			if i == 0 && !localHostName(hop.Host) || i > 0 && hop.Host != prevHost {
@@ -509,7 +498,7 @@ func (h *RemoteHandler) route(rt *Runtime, f RemoteFileName) (*route, error) {
 				if i == 0 {
 					want = "localhost"
 				}
-				return nil, fmt.Errorf("Host name `%s' does not match `%s'", hop.Host, want)
+				return nil, fmt.Errorf("Host name ‘%s’ does not match ‘%s’", hop.Host, want)
 			}
 		}
 		if !m.SameHost {
@@ -677,7 +666,7 @@ func (r *route) localEnv(extra ...string) ([]string, error) {
 // line) on the last hop over pipes.
 func (r *route) command(ctx context.Context, line string) (*exec.Cmd, error) {
 	argv := r.argv(false, line)
-	dir := localDir(r.rt)
+	dir := r.rt.localDirectory("")
 	path, err := findCallProgram(argv[0], r.rt.execPath(), r.rt.cfg.ExecSuffixes, dir)
 	if err != nil {
 		return nil, err

@@ -107,7 +107,7 @@ func (c *sshConn) open() bool {
 // ctl for %c, and no remote command.
 func (c *sshConn) command(ctx context.Context, mode, ctl []string) *exec.Cmd {
 	argv := stageArgs(c.h, c.st, false, mode, ctl)
-	dir := localDir(c.rt)
+	dir := c.rt.localDirectory("")
 	path, err := findCallProgram(argv[0], c.rt.execPath(), c.rt.cfg.ExecSuffixes, dir)
 	if err != nil {
 		path = argv[0]

@@ -197,11 +197,13 @@ func TestFileHandlerRegistry(t *testing.T) {
 		t.Errorf("ProcessFile = %v, %v: want the handler's 42", st, err)
 	}
 	// make-process consults it only with :file-handler t; without, the
-	// remote directory is a local one that does not exist, as in Emacs.
-	_, err = rt.MakeProcess(ProcessArgs{Name: "g", Command: helperCmd("exit", "0")})
-	var fe *FileError
-	if !errors.As(err, &fe) || fe.Op != "Setting current directory" {
-		t.Errorf("MakeProcess without FileHandler: %v, want Setting current directory", err)
+	// process is local and runs in the home directory, as Emacs 28.2 runs
+	// it in "~" when default-directory is remote.
+	var rec recorder
+	p = mustMake(t, rt, ProcessArgs{Name: "g", Command: helperCmd("pwd"), Filter: rec.filter})
+	waitExit(t, p)
+	if home, _ := os.UserHomeDir(); rec.String() != home+"\n" {
+		t.Errorf("MakeProcess without FileHandler ran in %q, want the home directory %q", rec.String(), home)
 	}
 	p, err = rt.MakeProcess(ProcessArgs{Name: "h", Command: helperCmd("exit", "0"), FileHandler: true, Dir: t.TempDir()})
 	if err != nil {
@@ -388,7 +390,7 @@ func TestRemoteLocalMethod(t *testing.T) {
 		t.Errorf("missing program: %v", err)
 	}
 	_, err = rt.MakeProcess(ProcessArgs{Name: "x", Command: []string{"true"}, Dir: "/nosuch:h:/", FileHandler: true})
-	if err == nil || err.Error() != "Method `nosuch' is not known" {
+	if err == nil || err.Error() != "Method ‘nosuch’ is not known." {
 		t.Errorf("unknown method: %v", err)
 	}
 }
