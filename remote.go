@@ -171,16 +171,17 @@ func DefaultMethods() map[string]Method {
 // The status is the remote program's, not ssh's: "exit" with its exit
 // code (255 included), or "signal" with the signal that killed it,
 // mapped by name to this system's number ("killed\n", "interrupt\n",
-// ...), as the end record says. What stays ambiguous: a program killed by
-// a signal sent to its pid alone by another than SignalProcess (a crash
-// such as SIGSEGV, or a kill from elsewhere not aimed at its process
-// group) shows as an exit with code 128+N, as a remote shell would report
-// it; and when no end record comes
-// because the connection was lost (ssh exits with 255) or the remote
-// group was killed with SIGKILL by someone other than eproc, the status
-// is "exit" 255 and the property "remote-connection-lost" is true. A
-// SIGKILL that eproc sent shows as "signal" 9. The status takes its final
-// value when the exit sentinel runs.
+// ...), as the end record says. A SIGKILL from Kill or Delete, and the
+// SIGHUP of a killed buffer or Close, show as those signals even though
+// no end record can come. What stays ambiguous: a program killed by a
+// signal sent to its pid alone by another than SignalProcess (a crash such
+// as SIGSEGV, or a kill from elsewhere not aimed at its process group)
+// shows as an exit with code 128+N, as a remote shell would report it; and
+// when no end record comes because the connection was lost (ssh exits with
+// 255) or the remote group was killed with SIGKILL by someone other than
+// eproc, the status is "exit" 255 and the property
+// "remote-connection-lost" is true. The status takes its final value when
+// the exit sentinel runs.
 //
 // # Connections
 //
@@ -779,8 +780,8 @@ type remoteProc struct {
 	recs     records
 	finished bool
 
-	sentKill atomic.Bool  // eproc sent SIGKILL to the remote group
-	sentPid  atomic.Int32 // the last signal eproc sent to the remote pid alone (SignalProcess)
+	sentFatal atomic.Int32 // SIGKILL or SIGHUP that eproc sent to the remote group (Delete, a killed buffer, Close)
+	sentPid   atomic.Int32 // the last signal eproc sent to the remote pid alone (SignalProcess)
 }
 
 // parseStart interprets the start record (the part after the mark).
@@ -870,8 +871,11 @@ func (r *remoteProc) finish(p *Process) {
 				st = rawStatus{kind: rawSignal, code: sig}
 			}
 			p.status = st
-		} else if r.sentKill.Load() {
-			p.status = rawStatus{kind: rawSignal, code: int(syscall.SIGKILL)}
+		} else if sig := r.sentFatal.Load(); sig != 0 {
+			// No end record: the signal eproc sent killed the script too
+			// (SIGKILL), or the local ssh went with it (SIGHUP from
+			// Close, which also hangs up the local child).
+			p.status = rawStatus{kind: rawSignal, code: int(sig)}
 		} else if p.status.kind == rawExit && p.status.code == 255 {
 			lost = true
 		}
@@ -905,7 +909,7 @@ func (r *remoteProc) signal(p *Process, sig syscall.Signal, currentGroup bool) e
 		target = killForeground
 	}
 	if sig == syscall.SIGKILL {
-		r.sentKill.Store(true)
+		r.sentFatal.Store(int32(sig))
 	}
 	out, err := r.route.run(r.route.h.timeout(), killLine(sig, target, r.pid, r.pgid, nil))
 	if err != nil {
@@ -926,12 +930,10 @@ func (r *remoteProc) signalPid(p *Process, sig syscall.Signal) error {
 	return nil
 }
 
-// kill sends sig to the remote program's group for Delete (SIGKILL) and a
-// killed buffer (SIGHUP).
+// kill sends sig to the remote program's group for Delete (SIGKILL), a
+// killed buffer and Close (SIGHUP).
 func (r *remoteProc) kill(p *Process, sig syscall.Signal) error {
-	if sig == syscall.SIGKILL {
-		r.sentKill.Store(true)
-	}
+	r.sentFatal.Store(int32(sig))
 	_, err := r.route.run(r.route.h.timeout(), killLine(sig, killGroupOf, r.pid, r.pgid, nil))
 	return err
 }

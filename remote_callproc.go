@@ -200,7 +200,7 @@ func (h *RemoteHandler) ProcessFile(ctx context.Context, rt *Runtime, a ProcessF
 		}
 		return CallStatus{Code: st.code}, ctx.Err()
 	}
-	if rp.sentKill.Load() {
+	if rp.sentFatal.Load() != 0 {
 		return CallStatus{Signal: signalDescription(syscall.SIGKILL)}, ctx.Err()
 	}
 	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
@@ -244,12 +244,12 @@ func (r *remoteProc) quit(cmd *exec.Cmd, started, done <-chan struct{}) {
 		if wait() {
 			return
 		}
-		r.sentKill.Store(true)
+		r.sentFatal.Store(int32(syscall.SIGKILL))
 		r.route.run(r.route.h.timeout(), killLine(syscall.SIGKILL, killGroupOf, r.pid, r.pgid, nil))
 		if wait() {
 			return
 		}
 	}
-	r.sentKill.Store(true)
+	r.sentFatal.Store(int32(syscall.SIGKILL))
 	killGroup(cmd.Process.Pid, syscall.SIGKILL)
 }

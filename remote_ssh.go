@@ -235,6 +235,7 @@ func (rt *Runtime) hangupRemote() {
 		groups := make([]int, len(ps))
 		for i, p := range ps {
 			groups[i] = p.remote.pgid
+			p.remote.sentFatal.Store(int32(syscall.SIGHUP))
 		}
 		wg.Add(1)
 		go func(r *route) {
