@@ -942,7 +942,7 @@ func (r *remoteProc) kill(p *Process, sig syscall.Signal) error {
 // child does not show (a remote stop) and queues its sentinel.
 func (rt *Runtime) setRemoteStatus(p *Process, st rawStatus) {
 	rt.mu.Lock()
-	if p.status.dead() || p.deleted {
+	if p.status.dead() || p.deleted || p.status == st {
 		rt.mu.Unlock()
 		return
 	}

@@ -80,7 +80,12 @@ func (h *RemoteHandler) ProcessFile(ctx context.Context, rt *Runtime, a ProcessF
 	if err != nil {
 		return CallStatus{}, &FileError{Op: "Creating pipe", Err: err}
 	}
-	defer pr.Close()
+	noWait := a.Dest.NoWait
+	defer func() {
+		if !noWait {
+			pr.Close() // a NoWait call's goroutine closes it
+		}
+	}()
 	cmd.Stdout = pw
 	var closers []io.Closer
 	defer func() {
@@ -121,8 +126,8 @@ func (h *RemoteHandler) ProcessFile(ctx context.Context, rt *Runtime, a ProcessF
 		go func() {
 			io.Copy(io.Discard, pr)
 			cmd.Wait()
+			pr.Close()
 		}()
-		pr = nil
 		return CallStatus{NoWait: true}, nil
 	}
 

@@ -357,7 +357,9 @@ func TestRemoteLocalMethod(t *testing.T) {
 	if err := p.Stop(false); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, rt, "the stop sentinel", func() bool { return len(rec.events) == 1 })
+	// Here the local child is in the remote program's process group too:
+	// it may report the same stop itself.
+	waitUntil(t, rt, "the stop sentinel", func() bool { return len(rec.events) >= 1 })
 	if p.Status() != StatusStop || rec.events[0] != "stopped (signal)\n" || localProcState(pid) != "T" {
 		t.Errorf("after Stop: status %s events %q state %q", p.Status(), rec.events, localProcState(pid))
 	}
