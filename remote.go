@@ -158,8 +158,9 @@ func DefaultMethods() map[string]Method {
 //     terminal's foreground group), and SignalProcess the remote pid, by
 //     a kill command through the same connection (a round trip): the
 //     method returns once the signal was sent. Stop shows as status
-//     "stop" when the program's own group was stopped, and Continue as
-//     "run", as locally. RunningChildP looks at the local terminal only.
+//     "stop", and Continue as "run", as locally (Stop with currentGroup
+//     sends SIGTSTP to the terminal's foreground job, as ^Z would).
+//     RunningChildP looks at the local terminal only.
 //   - Delete (and so Close after its grace period) sends SIGKILL to the
 //     remote program's group before it kills the local ssh; a killed
 //     buffer and Close send it SIGHUP. So a remote program never outlives
@@ -915,7 +916,12 @@ func (r *remoteProc) signal(p *Process, sig syscall.Signal, currentGroup bool) e
 	if err != nil {
 		return fmt.Errorf("Process %s: %w", p.name, err)
 	}
-	if (sig == sigSTOP || sig == sigTSTP) && strings.TrimSpace(out) == strconv.Itoa(r.pgid) {
+	// SIGSTOP to the program's own group stops it. (SIGTSTP, Stop with
+	// currentGroup, stops a job of a shell on the terminal, which is not
+	// the program's status; the program's own group is orphaned, its
+	// parent being in another session, so the kernel discards SIGTSTP
+	// there, as for a local child.)
+	if sig == sigSTOP && strings.TrimSpace(out) == strconv.Itoa(r.pgid) {
 		r.rt.setRemoteStatus(p, rawStatus{kind: rawStop, code: int(sig)})
 	}
 	return nil

@@ -62,11 +62,10 @@ func (h *RemoteHandler) ProcessFile(ctx context.Context, rt *Runtime, a ProcessF
 		return CallStatus{}, err
 	}
 	command := append([]string{a.Program}, a.Args...)
-	_, encCS, err := rt.resolveCoding(Coding{})
+	decCS, encCS, err := rt.resolveCoding(Coding{})
 	if err != nil {
 		return CallStatus{}, err
 	}
-	decCS, _, _ := rt.resolveCoding(Coding{})
 	script := string(encCS.newEncoder().encode(startScript(nonce, f.LocalName, remoteIn, env, command)))
 	cmd, err := r.command(nil, script)
 	if err != nil {
