@@ -356,7 +356,7 @@ func (rt *Runtime) makeProcess(a ProcessArgs, remote *remoteProc) (*Process, err
 	}
 	if remote != nil {
 		// The remote program's start, read before the loop sees the child.
-		if err := remote.start(&sp); err != nil {
+		if err := remote.start(p, &sp); err != nil {
 			if stderrPipe != nil && a.Stderr != StderrTarget(stderrPipe) {
 				stderrPipe.Delete()
 			}

@@ -288,11 +288,13 @@ func (h *RemoteHandler) MakeProcess(rt *Runtime, a ProcessArgs) (*Process, error
 	if err != nil {
 		return nil, err
 	}
-	if a.Name == "" {
+	switch {
+	case a.Name == "":
 		return nil, wrongType("stringp", "nil")
-	}
-	if len(a.Command) == 0 {
-		return nil, ErrNoProgram
+	case a.Stop:
+		return nil, wrongType("null", "t")
+	case len(a.Command) == 0:
+		return nil, ErrNoProgram // a remote pty with no program is not supported
 	}
 	r, err := h.route(rt, f)
 	if err != nil {
@@ -316,6 +318,7 @@ func (h *RemoteHandler) MakeProcess(rt *Runtime, a ProcessArgs) (*Process, error
 		pty:   pty,
 		dir:   a.Dir,
 		prog:  a.Command[0],
+		cmd:   append([]string(nil), a.Command...),
 		recs:  records{mark: []byte("\x1e" + nonce + ":")},
 	}
 	term := "dumb"
@@ -330,13 +333,7 @@ func (h *RemoteHandler) MakeProcess(rt *Runtime, a ProcessArgs) (*Process, error
 	la.Dir = rt.localDirectory("")
 	la.Env = []string{"TERM=" + term}
 	la.FileHandler = false
-	p, err := rt.makeProcess(la, rp)
-	if err != nil {
-		return nil, err
-	}
-	p.Put("remote-pid", rp.pid)
-	p.Put("remote-command", append([]string(nil), a.Command...))
-	return p, nil
+	return rt.makeProcess(la, rp)
 }
 
 // remotePTY tells whether a's connection, resolved as MakeProcess resolves
@@ -771,8 +768,9 @@ type remoteProc struct {
 	rt    *Runtime
 	route *route
 	pty   bool
-	dir   string // the remote directory, for messages
-	prog  string // the remote program, for messages
+	dir   string   // the remote directory, for messages
+	prog  string   // the remote program, for messages
+	cmd   []string // the remote command (a process's "remote-command")
 
 	// Set by start, fixed afterwards.
 	pid, pgid int // the remote program's pid and process group

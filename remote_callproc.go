@@ -222,7 +222,9 @@ func (h *RemoteHandler) ProcessFile(ctx context.Context, rt *Runtime, a ProcessF
 
 // quit is C-g during a remote ProcessFile: SIGINT to the remote program's
 // group, then SIGKILL after Config.CallProcessQuitDelay, then, if the
-// local program still runs after that delay again, SIGKILL to it.
+// local program still runs after that delay again, SIGKILL to it. When
+// the remote program has not started within that delay, the local program
+// gets SIGKILL at once.
 func (r *remoteProc) quit(cmd *exec.Cmd, started, done <-chan struct{}) {
 	delay := r.rt.cfg.CallProcessQuitDelay
 	if delay <= 0 {
@@ -238,12 +240,19 @@ func (r *remoteProc) quit(cmd *exec.Cmd, started, done <-chan struct{}) {
 			return false
 		}
 	}
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	haveStart := false // the start record came (or never will): r.pid is set if it can be
 	select {
 	case <-started:
+		haveStart = true
 	case <-done:
 		return
+	case <-t.C:
+		// No start record yet: the connection hangs; nothing runs remotely
+		// to signal yet.
 	}
-	if r.pid > 0 {
+	if haveStart && r.pid > 0 {
 		r.route.run(r.route.h.timeout(), killLine(syscall.SIGINT, killGroupOf, r.pid, r.pgid, nil))
 		if wait() {
 			return

@@ -5,4 +5,4 @@ package eproc
 import "errors"
 
 // start is not reached on systems without processes (see spawn_other.go).
-func (r *remoteProc) start(sp *spawnResult) error { return errors.ErrUnsupported }
+func (r *remoteProc) start(p *Process, sp *spawnResult) error { return errors.ErrUnsupported }

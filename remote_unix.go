@@ -13,9 +13,10 @@ import (
 
 // start reads the remote program's start record from the child's output,
 // one byte at a time so that none of the program's own output is taken
-// with it; it is called by makeProcess before the loop knows the child.
-// On failure it kills and reaps the child and closes its descriptors.
-func (r *remoteProc) start(sp *spawnResult) error {
+// with it, and puts "remote-pid" and "remote-command" on p's plist; it is
+// called by makeProcess before the loop knows the child. On failure it
+// kills and reaps the child and closes its descriptors.
+func (r *remoteProc) start(p *Process, sp *spawnResult) error {
 	if sp.failed || sp.pid <= 0 {
 		msg := make([]byte, 4096)
 		n, _ := readFD(sp.infd, msg)
@@ -24,6 +25,7 @@ func (r *remoteProc) start(sp *spawnResult) error {
 	}
 	err := r.readStart(sp.infd, time.Now().Add(r.route.h.timeout()))
 	if err == nil {
+		p.plist = append(p.plist, "remote-pid", r.pid, "remote-command", r.cmd)
 		return nil
 	}
 	killGroup(sp.pid, syscall.SIGKILL)
