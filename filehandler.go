@@ -65,20 +65,20 @@ type FileNameHandler struct {
 // TRAMP's tramp-file-name-regexp.
 var RemoteFileNameRegexp = regexp.MustCompile(`^/[A-Za-z0-9-]{2,}:`)
 
-// defaultRemoteHandler is the handler of a Config whose FileNameHandlers
+// defaultHandlers is the handler list of a Config whose FileNameHandlers
 // is nil.
-var defaultRemoteHandler = &RemoteHandler{}
+var defaultHandlers = []FileNameHandler{{Regexp: RemoteFileNameRegexp, Handler: &RemoteHandler{}}}
 
 // DefaultFileNameHandlers returns the handler list that a Config with nil
 // FileNameHandlers uses: RemoteFileNameRegexp with a RemoteHandler of
 // default settings (the same one each time).
 func DefaultFileNameHandlers() []FileNameHandler {
-	return []FileNameHandler{{Regexp: RemoteFileNameRegexp, Handler: defaultRemoteHandler}}
+	return append([]FileNameHandler(nil), defaultHandlers...)
 }
 
 func (rt *Runtime) fileNameHandlers() []FileNameHandler {
 	if rt.cfg.FileNameHandlers == nil {
-		return DefaultFileNameHandlers()
+		return defaultHandlers
 	}
 	return rt.cfg.FileNameHandlers
 }
