@@ -141,7 +141,7 @@ func (rt *Runtime) Call(ctx context.Context, a CallProcessArgs) (CallStatus, err
 		}
 		stdin = strings.NewReader(string(encCS.newEncoder().encode(a.Input)))
 	}
-	if a.Dir != "" {
+	if a.Dir != "" && rt.FindFileNameHandler(a.Dir) == nil { // a remote Dir runs locally in ~, as callProcess says
 		if st, err := os.Stat(a.Dir); err != nil || !st.IsDir() {
 			if err == nil {
 				err = syscall.ENOTDIR
@@ -180,10 +180,7 @@ type callRequest struct {
 // callProcess is call-process's common work.
 func (rt *Runtime) callProcess(ctx context.Context, r callRequest) (CallStatus, error) {
 	program, infile, stdin, dest, args := r.program, r.infile, r.stdin, r.dest, r.args
-	dir := r.dir
-	if dir == "" {
-		dir = rt.defaultDirectory()
-	}
+	dir := rt.localDirectory(r.dir)
 	path, err := findCallProgram(program, rt.execPath(), rt.cfg.ExecSuffixes, dir)
 	if err != nil {
 		return CallStatus{}, err
@@ -387,13 +384,6 @@ func (rt *Runtime) CallProcessShellCommand(command, infile string, dest Destinat
 		command += " " + strings.Join(args, " ")
 	}
 	return rt.CallProcess(rt.shellFileName(), infile, dest, rt.cfg.ShellCommandSwitch, command)
-}
-
-// ProcessFile is process-file: CallProcess, through a file handler when
-// the default directory is remote. No file handlers are registered yet, so
-// it runs the program locally.
-func (rt *Runtime) ProcessFile(program, infile string, dest Destination, args ...string) (CallStatus, error) {
-	return rt.CallProcess(program, infile, dest, args...)
 }
 
 // ShellCommandToString is shell-command-to-string: it runs command with

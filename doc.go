@@ -94,7 +94,9 @@
 // tq.go (transaction queues), network.go (MakeNetworkProcess and friends),
 // serial.go (MakeSerialProcess, SerialProcessConfigure), native.go (Done,
 // WaitAll, WaitEvent, LastEvent), reader.go (the io adapters), expect.go
-// (Expecter), filter.go (filters, filter t).
+// (Expecter), filter.go (filters, filter t), filehandler.go (file handlers,
+// remote file names, StartFileProcess, ProcessFile), remote.go,
+// remote_ssh.go and remote_callproc.go (remote processes: RemoteHandler).
 //
 // # Network processes
 //

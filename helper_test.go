@@ -202,7 +202,9 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(h(os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	stopTestSSHD() // sshd_test.go
+	os.Exit(code)
 }
 
 // helperCmd is the command line of a helper child.

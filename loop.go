@@ -342,6 +342,9 @@ func (rt *Runtime) noteOutputLocked(p *Process) (decoder, Filter) {
 // at most four times its size alive), and the next read gets a new buffer.
 // The dispatch lock must be held.
 func (rt *Runtime) filterOutput(p *Process, dec decoder, f Filter, data []byte, inBuffer bool) {
+	if p.remote != nil {
+		data, inBuffer = p.remote.output(data, inBuffer) // remote.go: takes out eproc's status record
+	}
 	var s string
 	if inBuffer && len(data) >= len(rt.loop.spare)/4 {
 		var kept bool
@@ -433,6 +436,9 @@ func (rt *Runtime) dispatchStatus(p *Process) {
 		rt.drain(p)
 		if errp != nil && rt.drain(errp) {
 			rt.endOfOutput(errp)
+		}
+		if p.remote != nil {
+			p.remote.finish(p) // remote.go: the remote program's own exit status
 		}
 		rt.mu.Lock()
 		rt.closeFDsLocked(p)

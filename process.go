@@ -71,9 +71,11 @@ type ProcessArgs struct {
 	// child's standard error there (find it with GetBufferProcess); a pipe
 	// *Process receives the child's standard error itself.
 	Stderr StderrTarget
-	// FileHandler is :file-handler. No file handlers are registered yet, so
-	// it has no effect: the process is made locally, as Emacs does when no
-	// handler matches the default directory.
+	// FileHandler is :file-handler: when the directory (Dir, else
+	// Config.DefaultDirectory) has a file handler (see FileHandler and
+	// Config.FileNameHandlers), the handler makes the process, on the
+	// remote host of a remote directory. A directory with no handler, and
+	// any directory when FileHandler is false, makes a local process.
 	FileHandler bool
 	// Dir is the working directory (default-directory bound for this call);
 	// "" uses Config.DefaultDirectory.
@@ -127,6 +129,10 @@ type Process struct {
 	event           string      // the next sentinel's event when the status does not say it
 	net             *netInfo    // a network process's contact and addresses (network.go)
 	serial          *serialInfo // a serial process's port and settings (serial.go)
+
+	// remote is the remote program that this child (ssh, sudo, ...) runs,
+	// or nil; fixed when made (remote.go).
+	remote *remoteProc
 
 	// Descriptors (guarded by rt.mu; closed only with the dispatch lock).
 	infd, outfd         int  // reading end of the output, writing end of the input; -1 when closed
@@ -191,7 +197,22 @@ func wrongType(pred string, v any) error {
 // looked up first: if it cannot be run, the process is made anyway, its
 // output says why ("eproc: /no/such/prog: No such file or directory") and
 // it exits with code 127 (126 when the file exists but cannot be run).
+//
+// With a.FileHandler set, a directory that has a file handler (a remote
+// directory) is the handler's business: see FileHandler and RemoteHandler.
 func (rt *Runtime) MakeProcess(a ProcessArgs) (*Process, error) {
+	if a.FileHandler {
+		if h, dir := rt.handlerFor(a.Dir); h != nil {
+			a.Dir, a.FileHandler = dir, false
+			return h.MakeProcess(rt, a)
+		}
+	}
+	return rt.makeProcess(a, nil)
+}
+
+// makeProcess is MakeProcess for a local child. remote, when not nil, is
+// the remote program that the child (ssh, sudo, ...) runs (remote.go).
+func (rt *Runtime) makeProcess(a ProcessArgs, remote *remoteProc) (*Process, error) {
 	if a.Name == "" {
 		return nil, wrongType("stringp", "nil")
 	}
@@ -236,10 +257,7 @@ func (rt *Runtime) MakeProcess(a ProcessArgs) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir := a.Dir
-	if dir == "" {
-		dir = rt.defaultDirectory()
-	}
+	dir := rt.localDirectory(a.Dir) // filehandler.go: "~" for a remote one
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		if err == nil {
 			err = syscall.ENOTDIR
@@ -291,6 +309,7 @@ func (rt *Runtime) MakeProcess(a ProcessArgs) (*Process, error) {
 	}
 
 	p := rt.newProcess(kindReal)
+	p.remote = remote
 	p.command = append([]string(nil), a.Command...)
 	p.contact = true
 	p.filter = a.Filter
@@ -336,6 +355,15 @@ func (rt *Runtime) MakeProcess(a ProcessArgs) (*Process, error) {
 			}
 		}
 		rt.mu.Unlock()
+	}
+	if remote != nil {
+		// The remote program's start, read before the loop sees the child.
+		if err := remote.start(p, &sp); err != nil {
+			if stderrPipe != nil && a.Stderr != StderrTarget(stderrPipe) {
+				stderrPipe.Delete()
+			}
+			return nil, err
+		}
 	}
 	p.pid = sp.pid
 	p.ttyName = sp.ttyName
@@ -634,6 +662,9 @@ func (p *Process) Delete() error {
 		rt.mu.Lock()
 		rt.setStatusLocked(p, rawStatus{kind: rawExit})
 		rt.mu.Unlock()
+	}
+	if live && p.remote != nil {
+		p.remote.kill(p, syscall.SIGKILL) // remote.go: the remote program too, not only its ssh
 	}
 	rt.mu.Lock()
 	rt.closeFDsLocked(p)

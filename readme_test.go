@@ -17,7 +17,7 @@ func TestREADMESnippets(t *testing.T) {
 		t.Fatal(err)
 	}
 	var sources [][]string
-	for _, name := range []string{"example_test.go", "example_native_test.go"} {
+	for _, name := range []string{"example_test.go", "example_native_test.go", "remote_example_test.go"} {
 		b, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)

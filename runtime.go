@@ -153,6 +153,12 @@ type Config struct {
 	// query-on-exit flag is set (Emacs's "Active processes exist; kill them
 	// and exit anyway?"); false cancels Close. Nil answers yes.
 	QueryBeforeExit func(ps []*Process) bool
+
+	// FileNameHandlers is file-name-handler-alist for the process
+	// operations (see FileHandler): the handlers of remote directories.
+	// Nil means DefaultFileNameHandlers(), the built-in RemoteHandler for
+	// names like "/ssh:host:/dir/"; an empty list means none.
+	FileNameHandlers []FileNameHandler
 }
 
 // Runtime is one Emacs's process world: the process table, the buffer table,
@@ -178,6 +184,8 @@ type Runtime struct {
 
 	acceptCount int        // connections accepted by servers; names Unix-socket ones (network.go)
 	netPaused   []*Process // listeners paused after accept ran out of descriptors (network_backoff.go)
+
+	remote remoteState // the connections of remote processes (remote.go)
 }
 
 // Default is the Runtime the package-level functions act on. Libraries and

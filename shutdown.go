@@ -18,7 +18,9 @@ const closeGrace = 2 * time.Second
 // ErrKillCanceled and nothing happens), then sends SIGHUP to every live
 // child's process group, waits up to two seconds for the children to die
 // (then sends SIGKILL), runs the sentinels of every process, and closes
-// every descriptor.
+// every descriptor. A remote process's SIGHUP goes to the remote program,
+// and the connections eproc opened to remote hosts are closed (see
+// RemoteHandler).
 //
 // Once Close has begun, making a process returns ErrClosed; a process whose
 // making was under way when Close began is killed with the others. When
@@ -61,7 +63,9 @@ func (rt *Runtime) Close() error {
 	}
 	rt.wakePollerLocked() // Run returns
 	rt.mu.Unlock()
+	rt.hangupRemote() // remote.go: SIGHUP reaches remote programs, not only their ssh
 	rt.shutdown()
+	rt.closeRemote() // remote.go: the ssh connection masters
 	close(rt.closing)
 	return nil
 }

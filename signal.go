@@ -166,6 +166,9 @@ func (p *Process) sendSignal(sig syscall.Signal, currentGroup bool) error {
 	if err := p.signalTarget(); err != nil {
 		return err
 	}
+	if p.remote != nil {
+		return p.remote.signal(p, sig, currentGroup) // remote.go
+	}
 	if currentGroup && p.ttyName != "" {
 		if done, err := p.signalTerminal(sig); done {
 			return err
@@ -326,6 +329,9 @@ func (rt *Runtime) SignalProcess(process any, signal any) error {
 		}
 		if err := v.signalTarget(); err != nil {
 			return err
+		}
+		if v.remote != nil {
+			return v.remote.signalPid(v, sig) // remote.go: the remote program's pid
 		}
 		if v.pid > 0 {
 			if err := rt.signalChild(v, sig, false); err != nil {
