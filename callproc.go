@@ -199,11 +199,7 @@ func (rt *Runtime) callProcess(ctx context.Context, program, infile string, stdi
 	if cmd.ProcessState == nil {
 		return CallStatus{Signal: "internal error"}, err
 	}
-	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	if ws.Signaled() {
-		return CallStatus{Signal: signalDescription(ws.Signal())}, ctx.Err()
-	}
-	return CallStatus{Code: cmd.ProcessState.ExitCode()}, ctx.Err()
+	return callStatusOf(cmd.ProcessState), ctx.Err()
 }
 
 // quitChild is C-g during call-process: SIGINT to the child's process

@@ -48,3 +48,20 @@ const (
 	sigTSTP = syscall.SIGTSTP
 	sigCONT = syscall.SIGCONT
 )
+
+// killGroup sends sig to the process group led by pid (every child leads
+// its own group, as under Emacs), falling back to pid alone.
+func killGroup(pid int, sig syscall.Signal) error {
+	if err := unix.Kill(-pid, sig); err != nil {
+		return unix.Kill(pid, sig)
+	}
+	return nil
+}
+
+// hangupForKilledBuffer sends SIGHUP to the child's process group, as
+// kill-buffer does; the status change comes later from the reaper.
+func (p *Process) hangupForKilledBuffer() {
+	if p.pid > 0 && p.Live() {
+		killGroup(p.pid, syscall.SIGHUP)
+	}
+}
