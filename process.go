@@ -390,10 +390,10 @@ func (rt *Runtime) environment(extra []string) ([]string, error) {
 				return nil, fmt.Errorf("Invalid argument: NUL byte in environment entry %q", kv)
 			}
 			name, _, hasValue := strings.Cut(kv, "=")
-			if seen[name] {
+			if seen[envKey(name)] {
 				continue
 			}
-			seen[name] = true
+			seen[envKey(name)] = true
 			if hasValue {
 				env = append(env, kv)
 			}

@@ -279,3 +279,11 @@ func (rt *Runtime) SignalProcess(process any, signal any) error {
 	}
 	return killPid(pid, sig)
 }
+
+// hangupForKilledBuffer sends SIGHUP to the child's process group, as
+// kill-buffer does; the status change comes later from the reaper.
+func (p *Process) hangupForKilledBuffer() {
+	if p.pid > 0 && p.Live() {
+		killGroup(p.pid, syscall.SIGHUP)
+	}
+}

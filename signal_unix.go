@@ -57,11 +57,3 @@ func killGroup(pid int, sig syscall.Signal) error {
 	}
 	return nil
 }
-
-// hangupForKilledBuffer sends SIGHUP to the child's process group, as
-// kill-buffer does; the status change comes later from the reaper.
-func (p *Process) hangupForKilledBuffer() {
-	if p.pid > 0 && p.Live() {
-		killGroup(p.pid, syscall.SIGHUP)
-	}
-}

@@ -3,6 +3,8 @@ package eproc
 import (
 	"errors"
 	"io/fs"
+	"runtime"
+	"strings"
 )
 
 // Starting children: what every system's spawn takes and returns. The
@@ -56,4 +58,15 @@ func failedExec(e *execError) (spawnResult, error) {
 		code = 127
 	}
 	return spawnResult{infd: p[0], outfd: -1, ptySlave: -1, failed: true, status: rawStatus{kind: rawExit, code: code}}, nil
+}
+
+// envKey is the form in which process-environment entries' names are
+// compared: the name itself, or on Windows, where names are
+// case-insensitive ("Path" is "PATH"), its upper-case form, as Emacs on
+// Windows compares them.
+func envKey(name string) string {
+	if runtime.GOOS == "windows" {
+		return strings.ToUpper(name)
+	}
+	return name
 }

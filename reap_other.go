@@ -1,0 +1,10 @@
+//go:build !unix && !windows
+
+package eproc
+
+// This system has no children to reap.
+
+func registerRuntime(rt *Runtime)   {}
+func unregisterRuntime(rt *Runtime) {}
+func (rt *Runtime) reapPid(pid int) {}
+func (rt *Runtime) reapAll()        {}
