@@ -96,7 +96,7 @@ func (rt *Runtime) callProcess(ctx context.Context, program, infile string, stdi
 	enc := encCS.newEncoder()
 	argv := make([]string, len(args))
 	for i, a := range args {
-		argv[i] = string(enc.encode(a))
+		argv[i] = encodeArg(enc, a)
 	}
 	env, err := rt.environment(nil)
 	if err != nil {

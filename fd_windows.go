@@ -67,11 +67,13 @@ type winFD struct {
 	wr       winOp // the last write
 	wrEvent  windows.Handle
 	wrBusy   bool   // wr is in progress
-	wrBuf    []byte // wr's bytes
-	wrErr    error  // the failure of a completed write, reported by the next writeFD
-	wrWait   bool   // a wait on wrEvent is registered (see watchWrite)
-	closing  bool   // closed by closeFD while wr was in progress: close h when it completes
-	closed   bool   // closeFD was called
+	wrBuf    []byte // the bytes of the last write
+	wrOff    int    // wrBuf[wrOff:wrLen] is not written yet
+	wrLen    int
+	wrErr    error // the failure of a completed write, reported by the next writeFD
+	wrWait   bool  // a wait on wrEvent is registered (see watchWrite)
+	closing  bool  // closed by closeFD while wr was in progress: close h when it completes
+	closed   bool  // closeFD was called
 	sock     *winSock
 }
 
@@ -240,32 +242,54 @@ func writeFD(fd int, b []byte) (int, error) {
 		f.wrBuf = make([]byte, winWriteMax)
 	}
 	n := copy(f.wrBuf, b)
-	f.wr.ov = windows.Overlapped{HEvent: f.wrEvent | 1}
-	err := windows.WriteFile(f.h, f.wrBuf[:n], nil, &f.wr.ov)
-	switch err {
-	case nil:
-	case windows.ERROR_IO_PENDING:
-		f.wrBusy = true
-	default:
+	f.wrOff, f.wrLen = 0, n
+	if err := f.startWriteLocked(); err != nil {
+		f.wrLen = 0
 		return 0, err
 	}
 	return n, nil
 }
 
+// startWriteLocked writes wrBuf[wrOff:wrLen], as far as it goes at once,
+// leaving the rest to a write in progress. f.mu must be held.
+func (f *winFD) startWriteLocked() error {
+	for f.wrOff < f.wrLen {
+		// The event's low bit keeps the completion out of the port: the
+		// write is watched through the event (see watchWriteLocked).
+		f.wr.ov = windows.Overlapped{HEvent: f.wrEvent | 1}
+		var n uint32
+		err := windows.WriteFile(f.h, f.wrBuf[f.wrOff:f.wrLen], &n, &f.wr.ov)
+		if err == windows.ERROR_IO_PENDING {
+			f.wrBusy = true
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		f.wrOff += int(n)
+	}
+	return nil
+}
+
 // writeDoneLocked reports whether no write of f is in progress, taking
-// the result of one that completed. f.mu must be held.
+// the result of one that completed (and writing on if it was short).
+// f.mu must be held.
 func (f *winFD) writeDoneLocked() bool {
-	if !f.wrBusy {
-		return true
+	for f.wrBusy {
+		if atomic.LoadUintptr(&f.wr.ov.Internal) == uintptr(windows.STATUS_PENDING) {
+			return false
+		}
+		f.wrBusy = false
+		var n uint32
+		if err := windows.GetOverlappedResult(f.h, &f.wr.ov, &n, false); err != nil {
+			f.wrErr = err
+			return true
+		}
+		f.wrOff += int(n)
+		if err := f.startWriteLocked(); err != nil {
+			f.wrErr = err
+		}
 	}
-	if atomic.LoadUintptr(&f.wr.ov.Internal) == uintptr(windows.STATUS_PENDING) {
-		return false
-	}
-	var n uint32
-	if err := windows.GetOverlappedResult(f.h, &f.wr.ov, &n, false); err != nil {
-		f.wrErr = err
-	}
-	f.wrBusy = false
 	return true
 }
 
@@ -316,7 +340,10 @@ func (f *winFD) watchWriteLocked() {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.wrWait = false
-		f.writeDoneLocked()
+		if !f.writeDoneLocked() {
+			f.watchWriteLocked() // a short write goes on
+			return
+		}
 		switch {
 		case f.closing:
 			f.closing = false

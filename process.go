@@ -256,7 +256,7 @@ func (rt *Runtime) MakeProcess(a ProcessArgs) (*Process, error) {
 		argv = make([]string, len(a.Command))
 		argv[0] = a.Command[0]
 		for i, arg := range a.Command[1:] {
-			argv[i+1] = string(enc.encode(arg))
+			argv[i+1] = encodeArg(enc, arg)
 		}
 		for _, s := range argv {
 			if strings.IndexByte(s, 0) >= 0 {

@@ -70,3 +70,16 @@ func envKey(name string) string {
 	}
 	return name
 }
+
+// encodeArg encodes a command-line argument with the process's encoding
+// system. On Windows command lines are Unicode text (CreateProcess takes
+// UTF-16), so arguments go as the text they are and the encoding system
+// does not apply to them (Emacs 28 on Windows encodes them and hands the
+// bytes to the ANSI CreateProcessA, which garbles what the code page
+// lacks).
+func encodeArg(enc encoder, arg string) string {
+	if runtime.GOOS == "windows" {
+		return arg
+	}
+	return string(enc.encode(arg))
+}
