@@ -104,6 +104,25 @@ var helpers = map[string]func(args []string) int{
 		io.Copy(os.Stdout, os.Stdin)
 		return 0
 	},
+	// args ARGS...: print each argument Go-quoted, one per line.
+	"args": func(args []string) int {
+		for _, a := range args {
+			fmt.Println(strconv.Quote(a))
+		}
+		return 0
+	},
+	// argv0: print the program name the child was given (its argv[0]).
+	"argv0": func(args []string) int {
+		fmt.Println(childArgv0)
+		return 0
+	},
+	// block: print "ready", then wait until killed.
+	"block": func(args []string) int {
+		os.Stdout.WriteString("ready\n")
+		for {
+			time.Sleep(time.Hour)
+		}
+	},
 	// env NAME...: print NAME=value for each (or NAME unset).
 	"env": func(args []string) int {
 		for _, a := range args {
@@ -165,9 +184,13 @@ var (
 	trace   = map[int][]string{}
 )
 
+// childArgv0 is a helper child's argv[0], before TestMain drops it.
+var childArgv0 string
+
 func TestMain(m *testing.M) {
 	if os.Getenv(helperEnv) == "1" && len(os.Args) > 1 {
 		name := os.Args[1]
+		childArgv0 = os.Args[0]
 		os.Args = os.Args[1:]
 		h := helpers[name]
 		if h == nil {
