@@ -9,11 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/windows"
 )
@@ -515,4 +517,125 @@ func (f winFile) Read(b []byte) (int, error) {
 		return int(n), io.EOF
 	}
 	return int(n), err
+}
+
+func TestWindowsPTYFallsBackToPipes(t *testing.T) {
+	// "On MS-Windows ... pipes are used unconditionally": a PTY connection
+	// (process-connection-type's default) gives pipes.
+	rt := newRuntime(t, Config{ProcessConnectionType: PTY})
+	var rec recorder
+	a := helperArgs("pty", "cat")
+	a.ConnectionType = PTY
+	a.Filter = rec.filter
+	p := mustMake(t, rt, a)
+	if p.TTYName() != "" || p.SetWindowSize(24, 80) {
+		t.Errorf("a pty on Windows: %q", p.TTYName())
+	}
+	if pgid, running, err := p.RunningChildP(); err != nil || !running || pgid != 0 {
+		t.Errorf("RunningChildP on pipes: %d %v %v", pgid, running, err)
+	}
+	p.SendString("over pipes\n")
+	p.SendEOF()
+	waitExit(t, p)
+	if rec.String() != "over pipes\n" {
+		t.Errorf("output %q", rec.String())
+	}
+}
+
+func TestWindowsRuntimeClose(t *testing.T) {
+	// kill-emacs: every live child is terminated (SIGHUP: exit code 255 on
+	// Windows), every sentinel runs, and nothing can be made afterwards.
+	rt := newRuntime(t, Config{})
+	var events []string
+	sentinel := func(p *Process, e string) { events = append(events, p.Name()+": "+e) }
+	for i := 0; i < 3; i++ {
+		a := helperArgs("c", "ready")
+		a.Sentinel = sentinel
+		mustMake(t, rt, a)
+	}
+	if _, err := rt.MakePipeProcess(PipeArgs{Name: "pipe", Sentinel: sentinel}); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Close(); err != nil {
+		t.Fatal(err)
+	}
+	want := "c: exited abnormally with code 255\n|c<1>: exited abnormally with code 255\n|c<2>: exited abnormally with code 255\n|pipe: finished\n"
+	slices.Sort(events)
+	if got := strings.Join(events, "|"); got != want {
+		t.Errorf("events %q, want %q", got, want)
+	}
+	if _, err := rt.MakeProcess(helperArgs("late", "exit", "0")); !errors.Is(err, ErrClosed) {
+		t.Errorf("after Close: %v", err)
+	}
+}
+
+var procGetProcessHandleCount = windows.NewLazySystemDLL("kernel32.dll").NewProc("GetProcessHandleCount")
+
+// handleCount is the number of handles this process has open. Wine's
+// GetProcessHandleCount always says 0; its SystemHandleInformation lists
+// every handle, with a 32-bit owner pid (Windows's own layout differs).
+func handleCount(t *testing.T) int {
+	var n uint32
+	if r, _, err := procGetProcessHandleCount.Call(uintptr(windows.CurrentProcess()), uintptr(unsafe.Pointer(&n))); r == 0 {
+		t.Fatal(err)
+	}
+	if n > 0 || !underWine() {
+		return int(n)
+	}
+	buf := make([]byte, 1<<20)
+	for {
+		var size uint32
+		err := windows.NtQuerySystemInformation(16, unsafe.Pointer(&buf[0]), uint32(len(buf)), &size)
+		if err == windows.STATUS_INFO_LENGTH_MISMATCH {
+			buf = make([]byte, 2*len(buf))
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		break
+	}
+	const entrySize = 24 // ULONG pid, BYTE type, BYTE flags, USHORT handle, PVOID object, ULONG access
+	total := *(*uint32)(unsafe.Pointer(&buf[0]))
+	pid := uint32(os.Getpid())
+	count := 0
+	for i := 0; i < int(total); i++ {
+		if *(*uint32)(unsafe.Pointer(&buf[8+entrySize*i])) == pid {
+			count++
+		}
+	}
+	return count
+}
+
+func TestWindowsNoHandleLeak(t *testing.T) {
+	// Every handle eproc opens for a child (pipes, events, the process
+	// handle, its wait) is closed once the child is gone and its Runtime
+	// closed.
+	round := func() {
+		rt := newRuntime(t, Config{})
+		var ps []*Process
+		for i := 0; i < 10; i++ {
+			a := helperArgs("leak", "cat")
+			a.Filter = func(*Process, string) {}
+			p := mustMake(t, rt, a)
+			p.SendString("some input\n")
+			p.SendEOF()
+			ps = append(ps, p)
+		}
+		for _, p := range ps {
+			waitExit(t, p)
+		}
+		mustMake(t, rt, helperArgs("live", "ready")) // killed by Close
+		rt.MakePipeProcess(PipeArgs{Name: "pipe"})
+		rt.Close()
+	}
+	round() // the first round starts the thread pool's threads
+	before := handleCount(t)
+	for i := 0; i < 3; i++ {
+		round()
+	}
+	// The thread pool may keep a thread (and its handle) more or less.
+	if after := handleCount(t); after > before+4 {
+		t.Errorf("%d handles after 30 more children, %d before", after, before)
+	}
 }
