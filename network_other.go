@@ -11,8 +11,6 @@ import (
 // On systems that are not Unix (Windows), there are no network processes
 // yet: MakeNetworkProcess returns an error wrapping errors.ErrUnsupported.
 
-var errUnknownOption = errors.New("Unknown or unsupported option")
-
 func openNetwork(p *Process, addrs []net.Addr) error {
 	return fmt.Errorf("eproc: network processes: %w", errors.ErrUnsupported)
 }

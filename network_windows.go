@@ -8,8 +8,6 @@ import (
 
 // Sockets on Windows: not yet.
 
-var errUnknownOption = errors.New("Unknown or unsupported option")
-
 type winSock struct{}
 
 func openNetwork(p *Process, addrs []net.Addr) error {
