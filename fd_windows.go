@@ -70,11 +70,11 @@ type winFD struct {
 	wrBuf    []byte // the bytes of the last write
 	wrOff    int    // wrBuf[wrOff:wrLen] is not written yet
 	wrLen    int
-	wrErr    error // the failure of a completed write, reported by the next writeFD
-	wrWait   bool  // a wait on wrEvent is registered (see watchWrite)
-	closing  bool  // closed by closeFD while wr was in progress: close h when it completes
-	closed   bool  // closeFD was called
-	sock     *winSock
+	wrErr    error    // the failure of a completed write, reported by the next writeFD
+	wrWait   bool     // a wait on wrEvent is registered (see watchWrite)
+	closing  bool     // closed by closeFD while wr was in progress: close h when it completes
+	closed   bool     // closeFD was called
+	sock     *winSock // a socket's own state (network_windows.go)
 }
 
 // winOp is one overlapped operation of a winFD. ov must stay its first
@@ -96,8 +96,8 @@ var (
 
 // newWinFD registers h as an overlapped handle of eproc's and returns its
 // descriptor.
-func newWinFD(h windows.Handle, socket bool) *winFD {
-	f := &winFD{h: h, socket: socket}
+func newWinFD(h windows.Handle, sock *winSock) *winFD {
+	f := &winFD{h: h, socket: sock != nil, sock: sock}
 	f.rd.fd, f.note.fd, f.rdSync.fd, f.wr.fd = f, f, f, f
 	winFDsMu.Lock()
 	winFDs[int(h)] = f
@@ -222,9 +222,6 @@ func writeFD(fd int, b []byte) (int, error) {
 		err := windows.WriteFile(windows.Handle(fd), b, &n, nil)
 		return int(n), err
 	}
-	if f.socket {
-		return f.writeSocket(b)
-	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if !f.writeDoneLocked() {
@@ -258,7 +255,13 @@ func (f *winFD) startWriteLocked() error {
 		// write is watched through the event (see watchWriteLocked).
 		f.wr.ov = windows.Overlapped{HEvent: f.wrEvent | 1}
 		var n uint32
-		err := windows.WriteFile(f.h, f.wrBuf[f.wrOff:f.wrLen], &n, &f.wr.ov)
+		var err error
+		if f.socket {
+			b := windows.WSABuf{Len: uint32(f.wrLen - f.wrOff), Buf: &f.wrBuf[f.wrOff]}
+			err = windows.WSASend(f.h, &b, 1, &n, 0, &f.wr.ov, nil)
+		} else {
+			err = windows.WriteFile(f.h, f.wrBuf[f.wrOff:f.wrLen], &n, &f.wr.ov)
+		}
 		if err == windows.ERROR_IO_PENDING {
 			f.wrBusy = true
 			return nil
@@ -280,17 +283,31 @@ func (f *winFD) writeDoneLocked() bool {
 			return false
 		}
 		f.wrBusy = false
-		var n uint32
-		if err := windows.GetOverlappedResult(f.h, &f.wr.ov, &n, false); err != nil {
+		n, err := f.overlappedResult(&f.wr.ov)
+		if err != nil {
 			f.wrErr = err
 			return true
 		}
-		f.wrOff += int(n)
+		f.wrOff += n
 		if err := f.startWriteLocked(); err != nil {
 			f.wrErr = err
 		}
 	}
 	return true
+}
+
+// overlappedResult is the outcome of f's completed operation ov: its byte
+// count, and its error as the API that started it reports it (Winsock
+// codes for a socket, such as WSAECONNREFUSED).
+func (f *winFD) overlappedResult(ov *windows.Overlapped) (int, error) {
+	var n, flags uint32
+	var err error
+	if f.socket {
+		err = windows.WSAGetOverlappedResult(f.h, ov, &n, false, &flags)
+	} else {
+		err = windows.GetOverlappedResult(f.h, ov, &n, false)
+	}
+	return int(n), err
 }
 
 // closeFD closes a descriptor: at once, or for a handle whose write is in
@@ -321,6 +338,7 @@ func closeFD(fd int) {
 // f.mu must be held.
 func (f *winFD) closeHandleLocked() {
 	if f.socket {
+		f.sock.close()
 		windows.Closesocket(f.h)
 	} else {
 		windows.CloseHandle(f.h)
@@ -396,7 +414,7 @@ func newPipe(inbound bool) (ours *winFD, theirs windows.Handle, err error) {
 			windows.CloseHandle(h)
 			return nil, 0, err
 		}
-		return newWinFD(h, false), t, nil
+		return newWinFD(h, nil), t, nil
 	}
 	return nil, 0, windows.ERROR_PIPE_BUSY
 }

@@ -89,9 +89,7 @@ func (pl *poller) arm(fd int, in, out, added bool) error {
 	}
 	if out {
 		f.wantOut = true
-		if f.socket {
-			f.armSocketWrite()
-		} else if f.writeDoneLocked() {
+		if f.writeDoneLocked() {
 			f.postNoteLocked()
 		} else {
 			f.watchWriteLocked()
