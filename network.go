@@ -122,8 +122,9 @@ type netInfo struct {
 // ExitStatus 256, and the sentinel gets "connection broken by remote
 // peer\n"; Delete gives "deleted\n" and ExitStatus 0.
 //
-// On systems without Unix sockets (Windows), it returns an error wrapping
-// errors.ErrUnsupported.
+// On Windows, Family "local" (a Unix-domain socket) is an error wrapping
+// errors.ErrUnsupported, as Emacs there has no local sockets, and a failed
+// nowait connection reports the Winsock code (10061 for a refused one).
 func (rt *Runtime) MakeNetworkProcess(a NetworkArgs) (*Process, error) {
 	if a.Name == "" {
 		return nil, wrongType("stringp", "nil")

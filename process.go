@@ -186,6 +186,8 @@ func wrongType(pred string, v any) error {
 // looked up first: if it cannot be run, the process is made anyway, its
 // output says why ("eproc: /no/such/prog: No such file or directory") and
 // it exits with code 127 (126 when the file exists but cannot be run).
+// On Windows it is an error instead, as under Emacs there; the package
+// documentation's Windows notes say what else differs there.
 func (rt *Runtime) MakeProcess(a ProcessArgs) (*Process, error) {
 	if a.Name == "" {
 		return nil, wrongType("stringp", "nil")
