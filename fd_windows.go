@@ -73,6 +73,7 @@ type winFD struct {
 	wrErr    error    // the failure of a completed write, reported by the next writeFD
 	wrWait   bool     // a wait on wrEvent is registered (see watchWrite)
 	closing  bool     // closed by closeFD while wr was in progress: close h when it completes
+	shutting bool     // a socket's sending side ends once wr completes (shutdownWrite)
 	closed   bool     // closeFD was called
 	sock     *winSock // a socket's own state (network_windows.go)
 }
@@ -361,6 +362,10 @@ func (f *winFD) watchWriteLocked() {
 		if !f.writeDoneLocked() {
 			f.watchWriteLocked() // a short write goes on
 			return
+		}
+		if f.shutting {
+			f.shutting = false
+			windows.Shutdown(f.h, windows.SHUT_WR)
 		}
 		switch {
 		case f.closing:

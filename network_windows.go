@@ -388,9 +388,20 @@ func (p *Process) sendDatagramLocked(data []byte) error {
 }
 
 // shutdownWrite ends a stream socket's sending side (process-send-eof),
-// after the send in progress.
+// once the send in progress has completed.
 func shutdownWrite(fd int) error {
-	return windows.Shutdown(windows.Handle(fd), windows.SHUT_WR)
+	f := lookupFD(fd)
+	if f == nil {
+		return windows.WSAENOTSOCK
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.writeDoneLocked() {
+		f.shutting = true
+		f.watchWriteLocked()
+		return nil
+	}
+	return windows.Shutdown(f.h, windows.SHUT_WR)
 }
 
 // setSocketOption sets one of Emacs's socket options on fd. :priority and

@@ -2,6 +2,7 @@ package eproc
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/windows"
@@ -55,5 +56,38 @@ func TestWindowsNetworkNoHandleLeak(t *testing.T) {
 	}
 	if after := handleCount(t); after > before+4 {
 		t.Errorf("%d handles after 15 more connections, %d before", after, before)
+	}
+}
+
+func TestWindowsNetworkSendEOFAfterLargeSend(t *testing.T) {
+	// SendEOF right after a large send: the socket's sending side ends
+	// only once the send in progress completes, so the peer gets every
+	// byte before end of file.
+	rt := newRuntime(t, Config{})
+	var l netLog
+	var got strings.Builder
+	atEOF := -1
+	s := mustServer(t, rt, NetworkArgs{Name: "srv", Log: l.log, Coding: Coding{Decoding: "binary", Encoding: "binary"},
+		Filter: func(p *Process, s string) { got.WriteString(s) },
+		Sentinel: func(p *Process, ev string) {
+			if ev == "connection broken by remote peer\n" {
+				atEOF = got.Len()
+			}
+		}})
+	c, err := rt.MakeNetworkProcess(NetworkArgs{Name: "cli", Service: servicePort(t, s), Coding: Coding{Decoding: "binary", Encoding: "binary"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, rt, "accept", func() bool { return len(l.conns) == 1 })
+	data := string(patternBytes(2 << 20))
+	if err := c.SendString(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SendEOF(); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, rt, "end of file at the server", func() bool { return atEOF >= 0 })
+	if atEOF != len(data) || got.String() != data {
+		t.Errorf("the server had %d bytes at end of file, %d in all, want %d", atEOF, got.Len(), len(data))
 	}
 }
