@@ -558,8 +558,11 @@ func (rt *Runtime) waitEvents(seq uint64, timeout time.Duration, ctx context.Con
 			close(l.turn)
 			l.turn = nil
 		}
-		rt.mu.Unlock()
+		// Give up the poller before rt.mu: a waiter that sees the new turn
+		// must find the poller free (or taken by a new leader), or it could
+		// sleep for a turn that no leader runs.
 		l.pollMu.unlock()
+		rt.mu.Unlock()
 		return
 	}
 	rt.sleep(seq, timeout, ctx)
