@@ -50,10 +50,17 @@ const winPipeSize = 64 << 10
 
 // winFD is eproc's state for one overlapped handle. It stays in winFDs
 // while the handle is open, and in winLive until the system holds no
-// reference to its operations any more (see release).
+// reference to its operations any more (see releaseLocked).
+//
+// Locks: mu guards the fields below it. It is taken under Runtime.mu (by
+// arm, writeFD and closeFD, which the loop calls holding it) and without
+// it (by the poller's wait, readFD, and the thread pool's callbacks), and
+// neither they nor anything they call take Runtime.mu while holding mu.
+// winFDsMu and poller.mu are taken last.
 type winFD struct {
 	h      windows.Handle
-	socket bool // a socket (network_windows.go); else our end of a pipe
+	socket bool     // a socket; else our end of a pipe
+	sock   *winSock // a socket's own state (network_windows.go)
 
 	mu       sync.Mutex
 	pl       *poller // the poller its completions go to; nil before the first arm and after the poller closed
@@ -70,12 +77,11 @@ type winFD struct {
 	wrBuf    []byte // the bytes of the last write
 	wrOff    int    // wrBuf[wrOff:wrLen] is not written yet
 	wrLen    int
-	wrErr    error    // the failure of a completed write, reported by the next writeFD
-	wrWait   bool     // a wait on wrEvent is registered (see watchWrite)
-	closing  bool     // closed by closeFD while wr was in progress: close h when it completes
-	shutting bool     // a socket's sending side ends once wr completes (shutdownWrite)
-	closed   bool     // closeFD was called
-	sock     *winSock // a socket's own state (network_windows.go)
+	wrErr    error // the failure of a completed write, reported by the next writeFD
+	wrWait   bool  // a wait on wrEvent is registered (see watchWriteLocked)
+	closing  bool  // closed by closeFD while wr was in progress: close h when it completes
+	shutting bool  // a socket's sending side ends once wr completes (shutdownWrite)
+	closed   bool  // closeFD was called
 }
 
 // winOp is one overlapped operation of a winFD. ov must stay its first
@@ -135,9 +141,8 @@ func (f *winFD) releaseLocked() {
 }
 
 var (
-	modkernel32         = windows.NewLazySystemDLL("kernel32.dll")
-	procPeekNamedPipe   = modkernel32.NewProc("PeekNamedPipe")
-	procGetConsoleWindw = modkernel32.NewProc("GetConsoleWindow")
+	modkernel32       = windows.NewLazySystemDLL("kernel32.dll")
+	procPeekNamedPipe = modkernel32.NewProc("PeekNamedPipe")
 )
 
 // peekNamedPipe returns how many bytes wait in the pipe h.

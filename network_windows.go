@@ -27,7 +27,8 @@ import (
 // Unix-domain sockets (Family "local") are not supported, as in Emacs on
 // Windows: "Unknown address family".
 
-// winSock is the state a socket has beyond a pipe's.
+// winSock is the state a socket has beyond a pipe's. accepted and addrs
+// are guarded by the mu of the socket's winFD.
 type winSock struct {
 	family   int
 	datagram bool

@@ -11,9 +11,10 @@ import (
 
 // poller is the Windows back end: one I/O completion port. Readiness is
 // reported one-shot, as with epoll's EPOLLONESHOT: arm starts a zero-byte
-// read (a socket: a zero-byte receive, or a poll of the socket's state;
-// see network_windows.go) whose completion is the report that the handle
-// is readable, and it is reported once; the loop arms again after reading.
+// read (for a socket a zero-byte receive, for a listening socket an
+// AcceptEx; see network_windows.go) whose completion is the report that
+// the handle is readable, and it is reported once; the loop arms again
+// after reading.
 // Room for writing is a packet posted when no write is in progress (see
 // fd_windows.go). Children's exits do not pass through here as packets:
 // the system's thread pool waits on their process handles and reaps them
