@@ -192,7 +192,7 @@ func (rt *Runtime) callProcess(ctx context.Context, r callRequest) (CallStatus, 
 	enc := encCS.newEncoder()
 	argv := make([]string, len(args))
 	for i, a := range args {
-		argv[i] = string(enc.encode(a))
+		argv[i] = encodeArg(enc, a)
 	}
 	env, err := rt.environment(r.env)
 	if err != nil {
@@ -295,11 +295,7 @@ func (rt *Runtime) callProcess(ctx context.Context, r callRequest) (CallStatus, 
 	if cmd.ProcessState == nil {
 		return CallStatus{Signal: "internal error"}, err
 	}
-	ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	if ws.Signaled() {
-		return CallStatus{Signal: signalDescription(ws.Signal())}, ctx.Err()
-	}
-	return CallStatus{Code: cmd.ProcessState.ExitCode()}, ctx.Err()
+	return callStatusOf(cmd.ProcessState), ctx.Err()
 }
 
 // quitChild is C-g during call-process: SIGINT to the child's process

@@ -68,10 +68,10 @@
 //
 // # Where eproc does better than Emacs 28
 //
-// One poller (epoll, kqueue) with no descriptor ceiling; at most two
-// descriptors per pipe child and none for reaping (SIGCHLD, then wait4 on
-// our own pids only, so the host program's own os/exec children are never
-// reaped by eproc); no goroutine per child; reads of 64 KiB with no
+// One poller (epoll, kqueue, an I/O completion port) with no descriptor
+// ceiling; at most two descriptors per pipe child and none for reaping
+// (SIGCHLD, then wait4 on our own pids only, so the host program's own
+// os/exec children are never reaped by eproc); no goroutine per child; reads of 64 KiB with no
 // artificial delays; [Process.Stop] really stops a child; a signal to a
 // child eproc has reaped is refused instead of reaching a reused pid; a
 // child that closes its output but keeps running costs no CPU; all output
@@ -82,9 +82,10 @@
 //
 // Each concept lives in the file named after it: runtime.go (Runtime,
 // Config, buffer table, Close), loop.go (the accept loop:
-// AcceptProcessOutput, Wait, Run, SitFor), poll_linux.go / poll_bsd.go
-// (epoll, kqueue), process.go (Process, MakeProcess, information, plist,
-// Delete), spawn_unix.go (starting and reaping children), pipe.go
+// AcceptProcessOutput, Wait, Run, SitFor), poll_linux.go / poll_bsd.go /
+// poll_windows.go (epoll, kqueue, an I/O completion port), process.go
+// (Process, MakeProcess, information, plist, Delete), spawn.go (what
+// starting a child takes and gives, on every system), pipe.go
 // (MakePipeProcess), pty_unix.go (pseudo-terminals), send.go (input),
 // signal.go (signals), filter.go, sentinel.go (event strings), coding.go
 // and coding_*.go (coding systems, one file per family; coding_tables.go
@@ -97,6 +98,16 @@
 // (Expecter), filter.go (filters, filter t), filehandler.go (file handlers,
 // remote file names, StartFileProcess, ProcessFile), remote.go,
 // remote_ssh.go and remote_callproc.go (remote processes: RemoteHandler).
+//
+// Per-system code follows os/exec: the portable file holds the types and
+// the exported API, and FILE_unix.go, FILE_windows.go and FILE_other.go
+// (every other system: errors wrapping errors.ErrUnsupported) each hold
+// the same few unexported functions: spawn_*.go (spawn), fd_*.go (readFD,
+// writeFD, closeFD, pipes), reap_*.go (noticing children's ends),
+// signal_*.go (delivering signals), callproc_*.go (call-process's
+// process attributes and statuses), network_*.go (sockets). On Windows
+// waits_windows.go holds the thread-pool waits and errtext_windows.go the
+// texts of Windows errors.
 //
 // # Network processes
 //
@@ -133,8 +144,12 @@
 // when descriptors are freed. A NUL byte or an empty Unix socket name is
 // an error (Emacs 28 cuts the name, or binds an abstract address).
 //
-// Windows notes: MakeNetworkProcess returns an error wrapping
-// errors.ErrUnsupported.
+// Windows notes: network processes work as on Unix, except Family
+// "local" (no Unix-domain sockets, as in Emacs on Windows: an error
+// wrapping errors.ErrUnsupported) and the options :priority and
+// :bindtodevice; a failed nowait connection reports the Winsock code
+// ("failed with code 10061\n" for a refused one), as Emacs on Windows
+// does.
 //
 // # Serial processes
 //
@@ -185,15 +200,65 @@
 // character every 254 bytes of a long line (MAX_CANON), below what these
 // terminals keep.
 //
-// Windows notes: there are no ptys; children would get pipes, as the
-// manual says, but eproc cannot make processes on Windows yet.
+// Windows notes: there are no ptys; every child gets pipes, as the manual
+// says for MS-Windows, whatever the connection type asks.
 //
 // # Other systems
 //
 // Linux is the reference platform. macOS and the BSDs use kqueue and the
-// same code otherwise. On Windows the package builds, but making a process
-// returns an error wrapping errors.ErrUnsupported; Windows has no ptys, so
-// processes there will use pipes, as the manual says.
+// same code otherwise. Other systems (Plan 9, WebAssembly) build, and
+// making a process there returns an error wrapping errors.ErrUnsupported.
+//
+// # Windows notes
+//
+// Processes, pipe processes and network processes work on Windows with
+// the same model and promise: reads are demand-driven, every byte comes
+// before the exit sentinel, a sentinel reports termination exactly once,
+// and no goroutine waits for a child. eproc makes a named pipe for each of
+// a child's standard streams (its own end overlapped) and uses one I/O
+// completion port as the poller: a zero-byte read completing is the report
+// that a pipe is readable, and bytes are read only when an accept call
+// dispatches them (see fd_windows.go). The system's thread pool waits on
+// each child's process handle and records its end at once, waking the
+// poller, as SIGCHLD does on Unix (reap_windows.go).
+//
+// What differs, as in Emacs on Windows (w32proc.c):
+//
+//   - No ptys: pipes for every child.
+//   - Programs are searched with exec-suffixes (.exe .com .bat .cmd .btm
+//     and none); only a name ending in .exe, .com, .bat or .cmd is
+//     executable. argv[0] is the program's file with backslashes, and the
+//     command line is quoted for the Microsoft C runtime as Emacs quotes it
+//     (arguments with spaces, tabs, wildcards or double quotes in double
+//     quotes). A .bat or .cmd program runs through cmd.exe, which parses
+//     its arguments again: quote them for cmd.exe (ShellQuoteArgument)
+//     if they hold its special characters.
+//   - Arguments are Unicode text (CreateProcess takes UTF-16): the
+//     encoding system does not apply to them (Emacs 28 encodes them into
+//     the ANSI code page).
+//   - A program that cannot be run is an error ("Spawning child process:
+//     No such file or directory, PROG"), not a child that exits with 127.
+//   - Signals: Interrupt and Quit send Ctrl-Break to the child's process
+//     group (each child leads one), which reaches it only when it shares
+//     eproc's console; without a console they return an error wrapping
+//     errors.ErrUnsupported. Kill, and the SIGHUP of kill-buffer and Close,
+//     terminate the child with exit code 255 ("exited abnormally with code
+//     255\n"; Delete still reports "killed\n", as Emacs's delete-process
+//     does). Only the child ends, not its own children. Every other signal,
+//     and Stop and Continue of a child, return an error wrapping
+//     errors.ErrUnsupported; Stop and Continue of a pipe or network process
+//     work (they stop reading).
+//   - Exit codes: a child ended by Ctrl-C or Ctrl-Break
+//     (STATUS_CONTROL_C_EXIT) died of SIGINT ("interrupt\n"); any other
+//     code is an exit with that code, kept whole (Emacs 28 keeps its low 8
+//     bits).
+//   - The shell is $SHELL, then %ComSpec% (cmd.exe) with "/c".
+//   - Errors show Emacs's texts for Windows's error codes ("No such file
+//     or directory", "Connection refused").
+//   - process-environment names are compared without regard to case.
+//
+// The project's CI runs the Windows tests under Wine (.ci/run), where
+// Ctrl-Break cannot be delivered; that one case is skipped there.
 //
 // The README has the table of every function, variable and keyword of the
 // manual's chapter with its Go counterpart.

@@ -66,6 +66,9 @@ func (e *FileError) Unwrap() error { return e.Err }
 func errorReason(err error) string {
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
+		if s, ok := errnoText(errno); ok {
+			return s
+		}
 		s := errno.Error()
 		if s != "" && s[0] >= 'a' && s[0] <= 'z' {
 			s = string(s[0]-'a'+'A') + s[1:]

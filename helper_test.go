@@ -1,5 +1,3 @@
-//go:build unix
-
 package eproc
 
 import (
@@ -8,10 +6,11 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand"
 	"os"
 	"os/signal"
-	"sort"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -90,22 +89,14 @@ var helpers = map[string]func(args []string) int{
 		fmt.Printf("%d %x\n", n, h.Sum(nil))
 		return 0
 	},
-	// raise SIG: kill itself with signal SIG (core dumps disabled).
-	"raise": func(args []string) int {
-		syscall.Setrlimit(syscall.RLIMIT_CORE, &syscall.Rlimit{})
-		n, _ := strconv.Atoi(args[0])
-		signal.Reset()
-		syscall.Kill(os.Getpid(), syscall.Signal(n))
-		time.Sleep(10 * time.Second)
-		return 99
-	},
 	// ready: print "ready", then wait for stdin to close (or a signal).
 	"ready": func(args []string) int {
 		os.Stdout.WriteString("ready\n")
 		io.Copy(io.Discard, os.Stdin)
 		return 0
 	},
-	// trap SIG: ignore SIG, print "ready", echo lines from stdin.
+	// trap SIG: ignore SIG (0: none; on Windows 2 is Ctrl-C and Ctrl-Break),
+	// print "ready", echo lines from stdin.
 	"trap": func(args []string) int {
 		n, _ := strconv.Atoi(args[0])
 		signal.Ignore(syscall.Signal(n))
@@ -113,17 +104,24 @@ var helpers = map[string]func(args []string) int{
 		io.Copy(os.Stdout, os.Stdin)
 		return 0
 	},
-	// fds: list the open descriptors of the child.
-	"fds": func(args []string) int {
-		ents, _ := os.ReadDir("/proc/self/fd")
-		var fds []int
-		for _, e := range ents {
-			n, _ := strconv.Atoi(e.Name())
-			fds = append(fds, n)
+	// args ARGS...: print each argument Go-quoted, one per line.
+	"args": func(args []string) int {
+		for _, a := range args {
+			fmt.Println(strconv.Quote(a))
 		}
-		sort.Ints(fds)
-		fmt.Println(fds)
 		return 0
+	},
+	// argv0: print the program name the child was given (its argv[0]).
+	"argv0": func(args []string) int {
+		fmt.Println(childArgv0)
+		return 0
+	},
+	// block: print "ready", then wait until killed.
+	"block": func(args []string) int {
+		os.Stdout.WriteString("ready\n")
+		for {
+			time.Sleep(time.Hour)
+		}
 	},
 	// env NAME...: print NAME=value for each (or NAME unset).
 	"env": func(args []string) int {
@@ -186,14 +184,13 @@ var (
 	trace   = map[int][]string{}
 )
 
+// childArgv0 is a helper child's argv[0], before TestMain drops it.
+var childArgv0 string
+
 func TestMain(m *testing.M) {
-	reapTrace = func(rt *Runtime, pid, got int, err error, ws syscall.WaitStatus) {
-		traceMu.Lock()
-		trace[pid] = append(trace[pid], fmt.Sprintf("rt %p got %d err %v ws %#x", rt, got, err, int(ws)))
-		traceMu.Unlock()
-	}
 	if os.Getenv(helperEnv) == "1" && len(os.Args) > 1 {
 		name := os.Args[1]
+		childArgv0 = os.Args[0]
 		os.Args = os.Args[1:]
 		h := helpers[name]
 		if h == nil {
@@ -301,3 +298,25 @@ func (r *recorder) sentinel(p *Process, e string) {
 }
 
 func (r *recorder) String() string { return r.out.String() }
+
+// tempDir is t.TempDir for tests that also run under Wine, whose Go 1.26
+// os.RemoveAll fails ("Invalid function": Wine 8 lacks the POSIX-style
+// delete it uses): the cleanup removes the tree file by file instead.
+func tempDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "eproc-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		var paths []string
+		filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			paths = append(paths, path)
+			return nil
+		})
+		for i := len(paths) - 1; i >= 0; i-- {
+			os.Remove(paths[i])
+		}
+	})
+	return dir
+}

@@ -637,8 +637,11 @@ func (rt *Runtime) waitEvents(only *Process, seq uint64, timeout time.Duration, 
 		close(l.turn)
 		l.turn = nil
 	}
-	rt.mu.Unlock()
+	// Give up the poller before rt.mu: a waiter that sees the new turn
+	// must find the poller free (or taken by a new leader), or it could
+	// sleep for a turn that no leader runs.
 	l.pollMu.unlock()
+	rt.mu.Unlock()
 }
 
 // pollerRetry is how long a waiter that could not make the poller waits

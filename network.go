@@ -149,8 +149,9 @@ type netInfo struct {
 // ms, doubling to 500 ms), so it never spins; Log gets "accept failed with
 // code 24\n" once for the episode.
 //
-// On systems without Unix sockets (Windows), it returns an error wrapping
-// errors.ErrUnsupported.
+// On Windows, Family "local" (a Unix-domain socket) is an error wrapping
+// errors.ErrUnsupported, as Emacs there has no local sockets, and a failed
+// nowait connection reports the Winsock code (10061 for a refused one).
 func (rt *Runtime) MakeNetworkProcess(a NetworkArgs) (*Process, error) {
 	if a.Name == "" {
 		return nil, wrongType("stringp", "nil")
@@ -668,4 +669,106 @@ func (n *netInfo) menuText(st Status) string {
 		addr = "nil:nil"
 	}
 	return "(" + kind + " " + where + addr + ")"
+}
+
+// addConnection makes the process of a connection that the server
+// accepted on the descriptor fd (see MakeNetworkProcess), logs it and
+// runs its sentinel. The dispatch lock must be held.
+func (rt *Runtime) addConnection(server *Process, fd int, remote, local net.Addr) {
+	sn := server.net
+	log := sn.args.Log
+	rt.mu.Lock()
+	rt.acceptCount++
+	rt.mu.Unlock()
+	suffix, host := rt.connectionName(remote)
+
+	c := rt.newProcess(kindNetwork)
+	ca := sn.args // Options is shared: it is copied on write
+	ca.Server = false
+	ca.Nowait = false
+	ca.Local, ca.Remote = nil, nil
+	if tcp, ok := remote.(*net.TCPAddr); ok {
+		ca.Host = host
+		ca.Service = fmt.Sprint(tcp.Port)
+	} else {
+		ca.Host = "t" // Emacs's :host t for a Unix-socket connection
+	}
+	c.net = &netInfo{args: ca, remote: remote, local: local, peer: remote, hostText: host}
+	c.infd, c.outfd = fd, fd
+
+	rt.mu.Lock()
+	c.filter = server.filter
+	c.native.filterT = server.native.filterT // as in Emacs: a connection inherits filter t
+	c.sentinel = server.sentinel
+	// The query flag is not the server's: Emacs 28.2 leaves every accepted
+	// connection's flag on, even under a NoQuery server (whose contact,
+	// :noquery included, the connection still copies).
+	c.plist = append([]any(nil), server.plist...)
+	c.setCodingLocked(server.decCS, server.encCS)
+	c.net.args.Plist = c.plist
+	var buf *Buffer
+	if server.filter == nil {
+		base := server.name
+		if server.buffer != nil {
+			base = server.buffer.Name()
+		}
+		name := base + " " + suffix
+		if buf = rt.bufNames[name]; buf == nil {
+			buf = rt.newBufferLocked(name)
+		}
+	}
+	if rt.closed {
+		rt.mu.Unlock()
+		closeFD(fd)
+		return
+	}
+	rt.registerNetworkLocked(c, server.name+" "+suffix, buf)
+	rt.loop.fds[fd] = c
+	rt.armLocked(c)
+	c.event = "open from " + host + "\n"
+	rt.setStatusLocked(c, rawStatus{kind: rawRun}) // dispatched just below
+	rt.mu.Unlock()
+
+	if log != nil {
+		rt.callback(server, true, func() { log(server, c, "accept from "+host+"\n") })
+	}
+	rt.runSentinel(c)
+}
+
+// errUnknownOption is setSocketOption's error for an option this system
+// does not have; MakeNetworkProcess ignores those, as Emacs does.
+var errUnknownOption = errors.New("Unknown or unsupported option")
+
+// hasOption reports whether opts names the socket option name, with or
+// without the colon.
+func hasOption(opts map[string]any, name string) bool {
+	for k := range opts {
+		if strings.TrimPrefix(k, ":") == name {
+			return true
+		}
+	}
+	return false
+}
+
+// socketOptionValue reads a socket option as Emacs takes it: the name
+// without its colon, and the value as a number (t is 1, nil 0); only
+// :bindtodevice takes a string.
+func socketOptionValue(option string, value any) (name string, flag int, err error) {
+	name = strings.TrimPrefix(option, ":")
+	switch v := value.(type) {
+	case bool:
+		if v {
+			flag = 1
+		}
+	case int:
+		flag = v
+	case nil:
+	case string:
+		if name != "bindtodevice" {
+			return name, 0, fmt.Errorf("Wrong type argument: integerp, %q", v)
+		}
+	default:
+		return name, 0, wrongType("integerp", value)
+	}
+	return name, flag, nil
 }

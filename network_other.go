@@ -1,4 +1,4 @@
-//go:build !unix
+//go:build !unix && !windows
 
 package eproc
 
@@ -11,11 +11,6 @@ import (
 // On systems that are not Unix (Windows), there are no network processes
 // yet: MakeNetworkProcess returns an error wrapping errors.ErrUnsupported.
 
-var errUnknownOption = errors.New("Unknown or unsupported option")
-
-// maxSocketName is the size of a Unix socket address's path on Windows.
-const maxSocketName = 108
-
 func openNetwork(p *Process, addrs []net.Addr) error {
 	return fmt.Errorf("eproc: network processes: %w", errors.ErrUnsupported)
 }
@@ -26,4 +21,7 @@ func (rt *Runtime) readDatagram(p *Process)                  {}
 func (p *Process) sendDatagramLocked(data []byte) error      { return errors.ErrUnsupported }
 func shutdownWrite(fd int) error                             { return errors.ErrUnsupported }
 func setSocketOption(fd int, option string, value any) error { return errors.ErrUnsupported }
-func maxListenBacklog() int                                  { return 128 }
+
+const maxSocketName = 108
+
+func maxListenBacklog() int { return 128 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -192,67 +191,11 @@ func (rt *Runtime) acceptConn(server *Process) {
 		}
 		return
 	}
-	sn := server.net
 	remote := fromSockaddr(rsa, false)
 	if remote == nil {
 		remote = &net.UnixAddr{Net: "unix"}
 	}
-	rt.mu.Lock()
-	rt.acceptCount++
-	rt.mu.Unlock()
-	suffix, host := rt.connectionName(remote)
-
-	c := rt.newProcess(kindNetwork)
-	ca := sn.args // Options is shared: it is copied on write
-	ca.Server = false
-	ca.Nowait = false
-	ca.Local, ca.Remote = nil, nil
-	if tcp, ok := remote.(*net.TCPAddr); ok {
-		ca.Host = host
-		ca.Service = fmt.Sprint(tcp.Port)
-	} else {
-		ca.Host = "t" // Emacs's :host t for a Unix-socket connection
-	}
-	c.net = &netInfo{args: ca, remote: remote, local: localAddr(fd, false), peer: remote, hostText: host}
-	c.infd, c.outfd = fd, fd
-
-	rt.mu.Lock()
-	c.filter = server.filter
-	c.native.filterT = server.native.filterT // as in Emacs: a connection inherits filter t
-	c.sentinel = server.sentinel
-	// The query flag is not the server's: Emacs 28.2 leaves every accepted
-	// connection's flag on, even under a NoQuery server (whose contact,
-	// :noquery included, the connection still copies).
-	c.plist = append([]any(nil), server.plist...)
-	c.setCodingLocked(server.decCS, server.encCS)
-	c.net.args.Plist = c.plist
-	var buf *Buffer
-	if server.filter == nil {
-		base := server.name
-		if server.buffer != nil {
-			base = server.buffer.Name()
-		}
-		name := base + " " + suffix
-		if buf = rt.bufNames[name]; buf == nil {
-			buf = rt.newBufferLocked(name)
-		}
-	}
-	if rt.closed {
-		rt.mu.Unlock()
-		unix.Close(fd)
-		return
-	}
-	rt.registerNetworkLocked(c, server.name+" "+suffix, buf)
-	rt.loop.fds[fd] = c
-	rt.armLocked(c)
-	c.event = "open from " + host + "\n"
-	rt.setStatusLocked(c, rawStatus{kind: rawRun}) // dispatched just below
-	rt.mu.Unlock()
-
-	if log != nil {
-		rt.callback(server, true, func() { log(server, c, "accept from "+host+"\n") })
-	}
-	rt.runSentinel(c)
+	rt.addConnection(server, fd, remote, localAddr(fd, false))
 }
 
 // readDatagram receives one datagram on p and delivers it in one filter
@@ -318,37 +261,12 @@ func shutdownWrite(fd int) error {
 	return unix.Shutdown(fd, unix.SHUT_WR)
 }
 
-var errUnknownOption = errors.New("Unknown or unsupported option")
-
-func hasOption(opts map[string]any, name string) bool {
-	for k := range opts {
-		if strings.TrimPrefix(k, ":") == name {
-			return true
-		}
-	}
-	return false
-}
-
 // setSocketOption sets one of Emacs's socket options on fd.
 func setSocketOption(fd int, option string, value any) error {
-	name := strings.TrimPrefix(option, ":")
-	flag := 0
-	switch v := value.(type) {
-	case bool:
-		if v {
-			flag = 1
-		}
-	case int:
-		flag = v
-	case nil:
-	case string:
-		if name != "bindtodevice" {
-			return fmt.Errorf("Wrong type argument: integerp, %q", v)
-		}
-	default:
-		return wrongType("integerp", value)
+	name, flag, err := socketOptionValue(option, value)
+	if err != nil {
+		return err
 	}
-	var err error
 	switch name {
 	case "keepalive":
 		err = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_KEEPALIVE, min(flag, 1))

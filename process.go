@@ -200,6 +200,9 @@ func wrongType(pred string, v any) error {
 //
 // With a.FileHandler set, a directory that has a file handler (a remote
 // directory) is the handler's business: see FileHandler and RemoteHandler.
+//
+// On Windows it is an error instead, as under Emacs there; the package
+// documentation's Windows notes say what else differs there.
 func (rt *Runtime) MakeProcess(a ProcessArgs) (*Process, error) {
 	if a.FileHandler {
 		if h, dir := rt.handlerFor(a.Dir); h != nil {
@@ -279,7 +282,7 @@ func (rt *Runtime) makeProcess(a ProcessArgs, remote *remoteProc) (*Process, err
 		argv = make([]string, len(a.Command))
 		argv[0] = a.Command[0]
 		for i, arg := range a.Command[1:] {
-			argv[i+1] = string(enc.encode(arg))
+			argv[i+1] = encodeArg(enc, arg)
 		}
 		for _, s := range argv {
 			if strings.IndexByte(s, 0) >= 0 {
@@ -418,10 +421,10 @@ func (rt *Runtime) environment(extra []string) ([]string, error) {
 				return nil, fmt.Errorf("Invalid argument: NUL byte in environment entry %q", kv)
 			}
 			name, _, hasValue := strings.Cut(kv, "=")
-			if seen[name] {
+			if seen[envKey(name)] {
 				continue
 			}
-			seen[name] = true
+			seen[envKey(name)] = true
 			if hasValue {
 				env = append(env, kv)
 			}

@@ -1,7 +1,11 @@
-//go:build unix && !linux
+//go:build !unix && !windows
 
 package eproc
 
-// peekChild cannot look at pending child statuses on this system; the
-// reaper checks every child instead.
-func peekChild() (pid int, ok bool) { return 0, false }
+// This system has no children to reap.
+
+func registerRuntime(rt *Runtime)      {}
+func unregisterRuntime(rt *Runtime)    {}
+func (rt *Runtime) reapPid(pid int)    {}
+func (rt *Runtime) reapAll()           {}
+func (rt *Runtime) reapLocked(pid int) {}

@@ -81,10 +81,12 @@ type Config struct {
 	KeepExitedProcesses bool
 
 	// ShellFileName is shell-file-name, used by StartProcessShellCommand.
-	// Empty means $SHELL, then /bin/sh.
+	// Empty means $SHELL, then /bin/sh (on Windows $SHELL, then
+	// %ComSpec%, then cmd.exe).
 	ShellFileName string
 
-	// ShellCommandSwitch is shell-command-switch; empty means "-c".
+	// ShellCommandSwitch is shell-command-switch; empty means "-c" ("/c"
+	// on Windows when the shell is cmd.exe or command.com).
 	ShellCommandSwitch string
 
 	// ExecPath is exec-path, the directories searched for a program named
@@ -200,7 +202,7 @@ func NewRuntime(cfg Config) *Runtime {
 	}
 	cfg.ReadProcessOutputMax = min(cfg.ReadProcessOutputMax, maxReadProcessOutput)
 	if cfg.ShellCommandSwitch == "" {
-		cfg.ShellCommandSwitch = "-c"
+		cfg.ShellCommandSwitch = defaultShellSwitch(cfg.ShellFileName)
 	}
 	rt := &Runtime{
 		cfg:      cfg,
@@ -219,10 +221,7 @@ func (rt *Runtime) shellFileName() string {
 	if rt.cfg.ShellFileName != "" {
 		return rt.cfg.ShellFileName
 	}
-	if s := os.Getenv("SHELL"); s != "" {
-		return s
-	}
-	return "/bin/sh"
+	return defaultShell()
 }
 
 func (rt *Runtime) execPath() []string {

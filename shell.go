@@ -1,6 +1,8 @@
 package eproc
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
@@ -512,4 +514,79 @@ func hexVal(c byte) int {
 		return int(c-'A') + 10
 	}
 	return -1
+}
+
+// windowsCommandLine joins argv into the command line CreateProcess takes,
+// quoted as Emacs's w32 port quotes it for a native program (w32proc.c's
+// sys_spawnve with w32-quote-process-args t), so that the Microsoft C
+// runtime's argument parser gives the child argv back: an argument that
+// is empty or holds a space, a tab, a wildcard (* or ?) or a double quote
+// is enclosed in double quotes; inside them each double quote gets a
+// backslash, and a run of backslashes before a double quote or before the
+// closing quote is doubled. Other arguments are taken as they are.
+// Wildcards are quoted so that a program linked with wildcard expansion
+// does not expand them, as on POSIX systems without a shell.
+//
+// It is compiled on every system so that it can be tested anywhere.
+func windowsCommandLine(argv []string) string {
+	var b strings.Builder
+	for i, arg := range argv {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if arg != "" && !strings.ContainsAny(arg, " \t*?\"") {
+			b.WriteString(arg)
+			continue
+		}
+		b.WriteByte('"')
+		run := 0 // backslashes just written
+		for j := 0; j < len(arg); j++ {
+			c := arg[j]
+			if c == '"' {
+				writeBackslashes(&b, run+1)
+			}
+			b.WriteByte(c)
+			if c == '\\' {
+				run++
+			} else {
+				run = 0
+			}
+		}
+		writeBackslashes(&b, run)
+		b.WriteByte('"')
+	}
+	return b.String()
+}
+
+// defaultShell is shell-file-name's default: $SHELL, then /bin/sh; on
+// Windows $SHELL, then %ComSpec%, then cmd.exe.
+func defaultShell() string {
+	if s := os.Getenv("SHELL"); s != "" {
+		return s
+	}
+	if runtime.GOOS == "windows" {
+		if s := os.Getenv("ComSpec"); s != "" {
+			return s
+		}
+		return "cmd.exe"
+	}
+	return "/bin/sh"
+}
+
+// defaultShellSwitch is shell-command-switch's default for the shell
+// named shell ("" for defaultShell): "-c", or on Windows "/c" for the
+// DOS shells cmd.exe and command.com, which take that form (Emacs's
+// w32-shell-dos-semantics).
+func defaultShellSwitch(shell string) string {
+	if shell == "" {
+		shell = defaultShell()
+	}
+	if runtime.GOOS == "windows" {
+		base := strings.ToLower(filepath.Base(strings.ReplaceAll(shell, `\`, "/")))
+		switch strings.TrimSuffix(base, ".exe") {
+		case "cmd", "command", "command.com":
+			return "/c"
+		}
+	}
+	return "-c"
 }

@@ -711,3 +711,28 @@ func FuzzCombineAndSplit(f *testing.F) {
 		}
 	})
 }
+
+func TestWindowsCommandLine(t *testing.T) {
+	// Emacs's quoting for CreateProcess (w32proc.c's sys_spawnve, native
+	// programs): quotes around arguments that are empty or hold a space, a
+	// tab, a wildcard or a double quote; inside them a backslash before
+	// each double quote and backslash runs doubled before a double quote
+	// or the closing quote. The round trip through a real child is
+	// TestWindowsCommandLineRoundTrip.
+	for _, c := range []struct {
+		argv []string
+		want string
+	}{
+		{[]string{`C:\bin\prog.exe`, "plain", ""}, `C:\bin\prog.exe plain ""`},
+		{[]string{`C:\Program Files\p.exe`, "a b", "tab\there"}, `"C:\Program Files\p.exe" "a b" "tab` + "\t" + `here"`},
+		{[]string{"p", `a"b`, `"q"`}, `p "a\"b" "\"q\""`},
+		{[]string{"p", `a\"b`, `a\\"b`}, `p "a\\\"b" "a\\\\\"b"`},
+		{[]string{"p", `trailing\`, `dir with space\`, `two\\`}, `p trailing\ "dir with space\\" two\\`},
+		{[]string{"p", "*.go", "?", `\\server\share`}, `p "*.go" "?" \\server\share`},
+		{[]string{"p", "%PATH%", "a&b|c", "new\nline"}, "p %PATH% a&b|c new\nline"},
+	} {
+		if got := windowsCommandLine(c.argv); got != c.want {
+			t.Errorf("windowsCommandLine(%q) = %s, want %s", c.argv, got, c.want)
+		}
+	}
+}

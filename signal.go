@@ -365,3 +365,14 @@ func (rt *Runtime) SignalProcess(process any, signal any) error {
 	}
 	return nil
 }
+
+// hangupForKilledBuffer sends SIGHUP to the child's process group, as
+// kill-buffer does; the status change comes later from the reaper.
+func (p *Process) hangupForKilledBuffer() {
+	if p.pid > 0 {
+		if p.remote != nil && p.Live() && p.remote.kill(p, syscall.SIGHUP) == nil {
+			return // remote.go: the remote program got it; its ssh ends with it
+		}
+		p.rt.signalChild(p, syscall.SIGHUP, true)
+	}
+}

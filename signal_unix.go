@@ -43,3 +43,12 @@ const (
 	sigTSTP = syscall.SIGTSTP
 	sigCONT = syscall.SIGCONT
 )
+
+// killGroup sends sig to the process group led by pid (every child leads
+// its own group, as under Emacs), falling back to pid alone.
+func killGroup(pid int, sig syscall.Signal) error {
+	if err := unix.Kill(-pid, sig); err != nil {
+		return unix.Kill(pid, sig)
+	}
+	return nil
+}

@@ -1,0 +1,14 @@
+//go:build !unix && !windows
+
+package eproc
+
+import (
+	"os"
+	"syscall"
+)
+
+// newSessionAttr has nothing to ask for on this system.
+func newSessionAttr() *syscall.SysProcAttr { return nil }
+
+// callStatusOf is call-process's value for a child that ended.
+func callStatusOf(ps *os.ProcessState) CallStatus { return CallStatus{Code: ps.ExitCode()} }

@@ -1,0 +1,21 @@
+//go:build unix
+
+package eproc
+
+import (
+	"os"
+	"syscall"
+)
+
+// newSessionAttr puts a call-process child in its own session, so that a
+// quit reaches its whole process group.
+func newSessionAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setsid: true} }
+
+// callStatusOf is call-process's value for a child that ended: its exit
+// code, or the description of the signal that killed it.
+func callStatusOf(ps *os.ProcessState) CallStatus {
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return CallStatus{Signal: signalDescription(ws.Signal())}
+	}
+	return CallStatus{Code: ps.ExitCode()}
+}

@@ -1,0 +1,7 @@
+//go:build unix && !linux
+
+package eproc
+
+// peekChild cannot look at pending child statuses on this system; the
+// reaper checks every child instead.
+func peekChild() (pid int, ok bool) { return 0, false }

@@ -1,0 +1,6 @@
+//go:build !unix
+
+package eproc
+
+// stopTestSSHD has nothing to stop where the sshd tests do not run.
+func stopTestSSHD() {}
