@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -296,4 +297,33 @@ func TestReadProcessOutputMaxClamped(t *testing.T) {
 			t.Errorf("output %q", b.String())
 		}
 	}
+}
+
+// Issue 16 item 13: Stop sends SIGTSTP, as Emacs does, to a child that
+// traps it: the trap runs (here it reports, then stops the shell with
+// SIGSTOP itself), and the status becomes "stop". A child that leaves
+// SIGTSTP at its default action gets SIGSTOP and stops too (the kernel
+// would discard SIGTSTP in its orphaned process group).
+func TestStopSendsTSTPToATrap(t *testing.T) {
+	rt := newRuntime(t, Config{ProcessConnectionType: Pipe})
+	var rec recorder
+	p := mustMake(t, rt, ProcessArgs{Name: "trap", Filter: rec.filter, Sentinel: rec.sentinel, Command: []string{"sh", "-c",
+		`trap 'echo caught; kill -STOP $$' TSTP; echo ready; while :; do sleep 0.05; done`}})
+	waitUntil(t, rt, "ready", func() bool { return strings.Contains(rec.String(), "ready") })
+	if err := p.Stop(false); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	waitUntil(t, rt, "the trap and the stop", func() bool { return strings.Contains(rec.String(), "caught") && p.Status() == "stop" })
+
+	var rec2 recorder
+	q := mustMake(t, rt, ProcessArgs{Name: "plain", Sentinel: rec2.sentinel, Command: []string{"sleep", "30"}})
+	if err := q.Stop(false); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	waitUntil(t, rt, "the plain child's stop", func() bool { return q.Status() == "stop" })
+	if !slices.Contains(rec2.events, "stopped (signal)\n") {
+		t.Errorf("events %q", rec2.events)
+	}
+	p.Delete()
+	q.Delete()
 }

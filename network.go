@@ -14,7 +14,7 @@ import (
 // NetworkArgs are make-network-process's keywords. A zero field means the
 // keyword was omitted.
 type NetworkArgs struct {
-	// Name is :name, made unique like a child's; it must not be empty.
+	// Name is :name, made unique like a child's; "" is a name, as in Emacs.
 	Name string
 	// Buffer is :buffer, the process buffer; nil for none.
 	Buffer *Buffer
@@ -153,9 +153,6 @@ type netInfo struct {
 // errors.ErrUnsupported, as Emacs there has no local sockets, and a failed
 // nowait connection reports the Winsock code (10061 for a refused one).
 func (rt *Runtime) MakeNetworkProcess(a NetworkArgs) (*Process, error) {
-	if a.Name == "" {
-		return nil, wrongType("stringp", "nil")
-	}
 	if a.Server && a.Nowait {
 		return nil, errors.New("‘:server’ is incompatible with ‘:nowait’")
 	}
@@ -168,6 +165,9 @@ func (rt *Runtime) MakeNetworkProcess(a NetworkArgs) (*Process, error) {
 	case "", "datagram":
 	default:
 		return nil, errors.New("Unsupported connection type")
+	}
+	if a.Service == "" && !a.AnyPort && a.Family != "local" && a.Local == nil && a.Remote == nil {
+		return nil, wrongType("stringp", "nil") // :service omitted, as Emacs 28.2 says
 	}
 	if err := checkAddress("Local", a.Local); err != nil {
 		return nil, err

@@ -339,7 +339,7 @@ func TestNetworkErrors(t *testing.T) {
 		{NetworkArgs{Name: "x", Family: "foo"}, "Unknown address family"},
 		{NetworkArgs{Name: "x", Type: "foo"}, "Unsupported connection type"},
 		{NetworkArgs{Name: "x", Service: "no-such-service"}, "127.0.0.1/no-such-service Servname not supported for ai_socktype"},
-		{NetworkArgs{}, "Wrong type argument: stringp, nil"},
+		{NetworkArgs{Name: "x"}, "Wrong type argument: stringp, nil"}, // no :service
 	} {
 		if _, err := rt.MakeNetworkProcess(tc.a); err == nil || err.Error() != tc.want {
 			t.Errorf("%+v: %v, want %q", tc.a, err, tc.want)

@@ -1,9 +1,13 @@
 package eproc
 
+import "errors"
+
 // PipeArgs are make-pipe-process's keywords. A zero field means the
 // keyword was omitted.
 type PipeArgs struct {
-	// Name is :name, made unique like a child's; it must not be empty.
+	// Name is :name, made unique like a child's; "" is a name, as in
+	// Emacs, but not a buffer's: with neither Buffer nor NoBuffer it is
+	// Emacs's error "Empty string for buffer name is not allowed".
 	Name string
 	// Buffer is :buffer. Nil makes (or reuses) a buffer named Name, as
 	// Emacs 28 does, unless NoBuffer is set.
@@ -32,8 +36,8 @@ type PipeArgs struct {
 // its standard error. Input sent to a pipe process is discarded: nothing
 // reads it.
 func (rt *Runtime) MakePipeProcess(a PipeArgs) (*Process, error) {
-	if a.Name == "" {
-		return nil, wrongType("stringp", "nil")
+	if a.Name == "" && a.Buffer == nil && !a.NoBuffer {
+		return nil, errors.New("Empty string for buffer name is not allowed")
 	}
 	decCS, encCS, err := rt.resolveCoding(a.Coding)
 	if err != nil {

@@ -35,7 +35,9 @@ func (*Process) stderrTarget() {}
 // was omitted.
 type ProcessArgs struct {
 	// Name is :name, the process name; made unique with "<1>", "<2>", ...
-	// It must not be empty.
+	// An empty name is a name, as in Emacs: the first process is named ""
+	// and the next "<1>". (Go cannot tell an omitted :name from "", so
+	// there is no wrong-type error for it.)
 	Name string
 	// Buffer is :buffer, the process buffer; nil for none.
 	Buffer *Buffer
@@ -216,9 +218,6 @@ func (rt *Runtime) MakeProcess(a ProcessArgs) (*Process, error) {
 // makeProcess is MakeProcess for a local child. remote, when not nil, is
 // the remote program that the child (ssh, sudo, ...) runs (remote.go).
 func (rt *Runtime) makeProcess(a ProcessArgs, remote *remoteProc) (*Process, error) {
-	if a.Name == "" {
-		return nil, wrongType("stringp", "nil")
-	}
 	if a.Stop {
 		return nil, wrongType("null", "t")
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -517,10 +518,6 @@ func TestProgramErrors(t *testing.T) {
 	if _, err := rt.MakeProcess(ProcessArgs{Name: "x", Command: []string{"true"}, Stop: true}); err == nil || err.Error() != "Wrong type argument: null, t" {
 		t.Errorf("stop: %v", err)
 	}
-	// A6: no name.
-	if _, err := rt.MakeProcess(ProcessArgs{Command: []string{"true"}}); err == nil || err.Error() != "Wrong type argument: stringp, nil" {
-		t.Errorf("no name: %v", err)
-	}
 	// A19: a missing working directory.
 	if _, err := rt.MakeProcess(ProcessArgs{Name: "x", Command: []string{"true"}, Dir: "/nonexistent-dir/"}); err == nil ||
 		err.Error() != "Setting current directory: No such file or directory, /nonexistent-dir/" || !errors.Is(err, fs.ErrNotExist) {
@@ -1004,4 +1001,41 @@ func TestSetFilterNilRestoresDefault(t *testing.T) {
 		t.Errorf("old filter got %q", rec.String())
 	}
 	p.Delete()
+}
+
+// Issue 16 item 12: an empty name is a name. Emacs 28.2:
+// (start-process "" nil "sleep" "5") twice, then (make-process :name ""
+// ...) gives "", "<1>" and "<2>"; a network server named "" is one too;
+// (make-pipe-process :name "") is "Empty string for buffer name is not
+// allowed", as its buffer would be named "".
+func TestEmptyNameIsAName(t *testing.T) {
+	rt := newRuntime(t, Config{ProcessConnectionType: Pipe})
+	var names []string
+	for range 2 {
+		p, err := rt.StartProcess("", nil, "cat")
+		if err != nil {
+			t.Fatalf("StartProcess: %v", err)
+		}
+		names = append(names, p.Name())
+	}
+	p, err := rt.MakeProcess(ProcessArgs{Command: []string{"cat"}})
+	if err != nil {
+		t.Fatalf("MakeProcess: %v", err)
+	}
+	names = append(names, p.Name())
+	if want := []string{"", "<1>", "<2>"}; !slices.Equal(names, want) {
+		t.Errorf("names %q, want %q", names, want)
+	}
+	if rt.GetProcess("") == nil || rt.GetProcess("<1>") == nil {
+		t.Error("GetProcess does not find the empty name or <1>")
+	}
+	if _, err := rt.MakePipeProcess(PipeArgs{}); err == nil || err.Error() != "Empty string for buffer name is not allowed" {
+		t.Errorf("pipe process named \"\": %v", err)
+	}
+	if pp, err := rt.MakePipeProcess(PipeArgs{NoBuffer: true}); err != nil || pp.Name() != "<3>" {
+		t.Errorf("pipe process named \"\" without a buffer: %v, %v", pp, err)
+	}
+	for _, p := range rt.ProcessList() {
+		p.Delete()
+	}
 }

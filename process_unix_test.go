@@ -385,3 +385,27 @@ func TestSentinelNeverRecursive(t *testing.T) {
 		t.Errorf("events %q", events)
 	}
 }
+
+// Issue 16 item 11: Emacs encodes only multibyte arguments. With
+// utf-16le as the coding system, ASCII arguments reach the program as
+// they are (printf gets its format, not UTF-16), while a non-ASCII one is
+// encoded: "é" in latin-1 is the byte 0xE9.
+func TestOnlyNonASCIIArgumentsEncoded(t *testing.T) {
+	rt := newRuntime(t, Config{ProcessConnectionType: Pipe})
+	for _, tc := range []struct {
+		coding  string
+		command []string
+		want    string
+	}{
+		{"utf-16le", []string{"printf", `a\000b\000`}, "ab"},
+		{"latin-1", []string{"printf", "%s", "é"}, "é"},
+	} {
+		var rec recorder
+		p := mustMake(t, rt, ProcessArgs{Name: tc.coding, Command: tc.command,
+			Coding: Coding{Decoding: tc.coding, Encoding: tc.coding}, Filter: rec.filter})
+		waitExit(t, p)
+		if rec.String() != tc.want || p.ExitStatus() != 0 {
+			t.Errorf("%s %q: output %q, exit %d; want %q", tc.coding, tc.command, rec.String(), p.ExitStatus(), tc.want)
+		}
+	}
+}

@@ -289,8 +289,6 @@ func (h *RemoteHandler) MakeProcess(rt *Runtime, a ProcessArgs) (*Process, error
 		return nil, err
 	}
 	switch {
-	case a.Name == "":
-		return nil, wrongType("stringp", "nil")
 	case a.Stop:
 		return nil, wrongType("null", "t")
 	case len(a.Command) == 0:

@@ -241,10 +241,15 @@ func (p *Process) Signal(sig syscall.Signal) error {
 	return p.sendSignal(sig, false)
 }
 
-// Stop is stop-process. A child is really stopped: its process group gets
-// SIGSTOP (Emacs 28 sends SIGTSTP, which the kernel discards for the
-// orphaned group of a child in its own session, so the child never stops);
-// its status becomes "stop" and its sentinel gets "stopped (signal)\n". With
+// Stop is stop-process. A child's process group gets SIGTSTP, as from
+// Emacs, when the child handles or ignores it (so a TSTP trap runs, and
+// the child stops when its trap stops it); when it leaves SIGTSTP at its
+// default action, which the kernel discards for the orphaned group of a
+// child in its own session (under Emacs 28 such a child never stops), the
+// group gets SIGSTOP and the child really stops. (Linux reads the child's
+// disposition from /proc; other systems always send SIGSTOP.) Once the
+// child stops, its status becomes "stop" and its sentinel gets "stopped
+// (signal)\n". With
 // currentGroup on a pty the terminal's foreground group gets SIGTSTP, as
 // typing C-z would. A pipe process stops reading: output waits in the
 // kernel until Continue, and its status is "stop".
@@ -258,6 +263,9 @@ func (p *Process) Stop(currentGroup bool) error {
 	}
 	if currentGroup && p.ttyName != "" {
 		return p.sendSignal(sigTSTP, true)
+	}
+	if p.pid > 0 && p.remote == nil && !tstpDefault(p.pid) {
+		return p.sendSignal(sigTSTP, false)
 	}
 	return p.sendSignal(sigSTOP, false)
 }

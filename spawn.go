@@ -77,9 +77,22 @@ func envKey(name string) string {
 // does not apply to them (Emacs 28 on Windows encodes them and hands the
 // bytes to the ANSI CreateProcessA, which garbles what the code page
 // lacks).
+//
+// As Emacs encodes only multibyte strings, an argument of ASCII text alone
+// is passed as it is: with Coding utf-16le, "a" stays "a".
 func encodeArg(enc encoder, arg string) string {
-	if runtime.GOOS == "windows" {
+	if runtime.GOOS == "windows" || isASCII(arg) {
 		return arg
 	}
 	return string(enc.encode(arg))
+}
+
+// isASCII reports whether s holds ASCII characters only.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
