@@ -52,7 +52,7 @@ type FileError struct {
 // Error returns Emacs's message, "OP: REASON, FILE".
 func (e *FileError) Error() string {
 	reason := errorReason(e.Err)
-	if e.Path == "" {
+	if e.Path == "" && e.Op != searchOp { // a search always names its program, even ""
 		return e.Op + ": " + reason
 	}
 	return e.Op + ": " + reason + ", " + e.Path

@@ -52,6 +52,51 @@ func init() {
 		return 0
 	}
 
+	// ptyemfile: make pty processes with 0 to 7 descriptors free. Each
+	// either works or fails with an error wrapping EMFILE (Issue 17 item
+	// 10: a fork that failed for lack of descriptors said "Doing vfork:
+	// Bad file descriptor").
+	helpers["ptyemfile"] = func(args []string) int {
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: 64, Max: 64}); err != nil {
+			fmt.Println("setrlimit:", err)
+			return 1
+		}
+		rt := NewRuntime(Config{})
+		defer rt.Close()
+		worked := 0
+		for free := 0; free < 8; free++ {
+			var fillers []*os.File
+			for {
+				f, err := os.Open(os.DevNull)
+				if err != nil {
+					break
+				}
+				fillers = append(fillers, f)
+			}
+			for _, f := range fillers[:min(free, len(fillers))] {
+				f.Close()
+			}
+			p, err := rt.MakeProcess(ProcessArgs{Name: "pty", Command: []string{"/bin/true"}})
+			for _, f := range fillers[min(free, len(fillers)):] {
+				f.Close()
+			}
+			switch {
+			case err == nil:
+				worked++
+				p.Delete()
+			case !errors.Is(err, syscall.EMFILE):
+				fmt.Printf("with %d descriptors free: %v\n", free, err)
+				return 1
+			}
+		}
+		if worked == 0 {
+			fmt.Println("no pty process could be made even with 7 descriptors free")
+			return 1
+		}
+		fmt.Println("ok")
+		return 0
+	}
+
 	// emfile: use up every descriptor under a low limit, check that making
 	// a process fails with EMFILE, free the descriptors, and check that the
 	// same Runtime then works.
@@ -326,4 +371,25 @@ func TestStopSendsTSTPToATrap(t *testing.T) {
 	}
 	p.Delete()
 	q.Delete()
+}
+
+func TestPTYForkEMFILE(t *testing.T) {
+	if got := runHelper(t, "ptyemfile"); got != "ok\n" {
+		t.Errorf("ptyemfile helper: %q", got)
+	}
+}
+
+// Issue 17 item 10: an empty program is named in the error, as Emacs 28.2
+// prints (make-process :name "x" :command '("")): "Searching for program:
+// Is a directory, " (the file name is the empty string).
+func TestEmptyProgramNamed(t *testing.T) {
+	rt := newRuntime(t, Config{})
+	_, err := rt.MakeProcess(ProcessArgs{Name: "x", Command: []string{""}})
+	if err == nil || err.Error() != "Searching for program: Is a directory, " {
+		t.Errorf("MakeProcess of \"\": %v", err)
+	}
+	_, err = rt.CallProcess("", "", Destination{})
+	if err == nil || err.Error() != "Searching for program: Is a directory, " {
+		t.Errorf("CallProcess of \"\": %v", err)
+	}
 }
