@@ -146,7 +146,7 @@ type Process struct {
 	inAdded, outAdded   bool // descriptors known to the poller
 	inReady, inWritable bool
 	inStatusQ           bool
-	wq                  []byte // input not yet written
+	wq                  [][]byte // input not yet written: the sends' bytes, each its own segment (send.go)
 	queued, written     int64  // bytes queued for input in total, and written
 	outputSeq           uint64 // bumped by each read that returned output
 

@@ -1,7 +1,9 @@
 package eproc
 
 import (
+	"context"
 	"fmt"
+	"unsafe"
 )
 
 // sendableLocked checks that input may be sent to p: Emacs's "Process NAME
@@ -41,7 +43,20 @@ func (p *Process) writableLocked() error {
 // line buffer (4095 bytes on Linux), which hands the reader the line so
 // far. So a reader sees a longer line in pieces, and every byte arrives
 // (Emacs 28 drops the bytes beyond 4095). See pty.go.
+//
+// The text is queued once: with an encoding that writes it as it is
+// (utf-8-unix, raw-text-unix, no-conversion), the bytes written are the
+// string's own, with no copy; otherwise the encoded bytes are the one copy.
 func (p *Process) SendString(s string) error {
+	return p.SendStringContext(nil, s)
+}
+
+// SendStringContext is SendString that stops waiting when ctx ends (nil:
+// never), returning ctx.Err(). The part of s not yet written stays queued
+// and is written as the process reads, so the input stream stays whole;
+// Delete discards it. A send that waits returns as soon as the process is
+// deleted or its input closed, with an error wrapping ErrNotRunning.
+func (p *Process) SendStringContext(ctx context.Context, s string) error {
 	if p == nil {
 		return ErrNilProcess
 	}
@@ -55,7 +70,7 @@ func (p *Process) SendString(s string) error {
 		rt.mu.Unlock()
 		return nil // after SendEOF, or a pipe process: nothing reads it
 	}
-	data := p.enc.encode(s)
+	data := encodeShared(p.enc, s)
 	if p.net != nil && p.net.datagram {
 		err := p.sendDatagramLocked(data) // one datagram, to DatagramAddress
 		rt.mu.Unlock()
@@ -69,7 +84,24 @@ func (p *Process) SendString(s string) error {
 	if err != nil || target == 0 {
 		return err
 	}
-	return p.waitWritten(target)
+	return p.waitWrittenContext(ctx, target)
+}
+
+// encodeShared is enc.encode(s), except that where the encoding writes
+// the text as it is (utf-8, raw-text, no-conversion and undecided under
+// -unix, with no BOM still to write: the cases where encode returns
+// []byte(s)) it returns s's own bytes instead of a copy. They are only
+// ever read (written out, or copied by chunkPTYInput and Windows's
+// writeFD), never changed.
+func encodeShared(enc encoder, s string) []byte {
+	if e, ok := enc.(*streamEncoder); ok && e.eol == EOLUnix && e.fam.post == postNone && !(e.fam.writeBOM && !e.bomDone) {
+		switch e.fam.kind {
+		case kindUTF8, kindRawText, kindNoConversion, kindUndecided:
+			e.used = true
+			return unsafe.Slice(unsafe.StringData(s), len(s))
+		}
+	}
+	return enc.encode(s)
 }
 
 // enqueueLocked writes data to p's input as far as it goes now and queues
@@ -77,6 +109,12 @@ func (p *Process) SendString(s string) error {
 // the count of queued bytes to wait for with waitWritten. rt.mu must be
 // held, and p.outfd must be open.
 func (p *Process) enqueueLocked(data []byte) (target int64, err error) {
+	if len(data) == 0 { // no empty segment in the queue
+		if len(p.wq) == 0 {
+			return 0, nil
+		}
+		return p.queued, nil
+	}
 	// A nowait connection still in progress queues everything: the queue
 	// is written when the connection completes.
 	if len(p.wq) == 0 && p.status.kind != rawConnect {
@@ -91,7 +129,7 @@ func (p *Process) enqueueLocked(data []byte) (target int64, err error) {
 			return 0, nil
 		}
 	}
-	p.wq = append(p.wq, data...)
+	p.wq = append(p.wq, data)
 	p.queued += int64(len(data))
 	p.rt.armLocked(p)
 	return p.queued, nil
@@ -100,9 +138,14 @@ func (p *Process) enqueueLocked(data []byte) (target int64, err error) {
 // waitWritten dispatches until the input queued up to target is written,
 // or writing failed.
 func (p *Process) waitWritten(target int64) error {
+	return p.waitWrittenContext(nil, target)
+}
+
+// waitWrittenContext is waitWritten that stops waiting when ctx ends.
+func (p *Process) waitWrittenContext(ctx context.Context, target int64) error {
 	rt := p.rt
 	var err error
-	rt.waitLoop(waitSpec{done: func() bool {
+	done := rt.waitLoop(waitSpec{ctx: ctx, done: func() bool {
 		rt.mu.Lock()
 		defer rt.mu.Unlock()
 		if p.written >= target {
@@ -118,6 +161,12 @@ func (p *Process) waitWritten(target int64) error {
 		}
 		return false
 	}})
+	if !done {
+		if ctx != nil && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("Process %s not running: %w", p.name, ErrNotRunning) // the Runtime closed
+	}
 	return err
 }
 
@@ -142,9 +191,13 @@ func (rt *Runtime) flushWrites(p *Process) {
 		return // the nowait connection failed (network_unix.go)
 	}
 	for len(p.wq) > 0 && p.outfd >= 0 {
-		n, err := writeFD(p.outfd, p.wq)
-		p.wq = p.wq[n:]
+		n, err := writeFD(p.outfd, p.wq[0])
+		p.wq[0] = p.wq[0][n:]
 		p.written += int64(n)
+		if len(p.wq[0]) == 0 {
+			p.wq[0] = nil // let the sent text go
+			p.wq = p.wq[1:]
+		}
 		if err == errAgain {
 			break
 		}
