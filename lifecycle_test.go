@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -392,4 +394,54 @@ func TestEmptyProgramNamed(t *testing.T) {
 	if err == nil || err.Error() != "Searching for program: Is a directory, " {
 		t.Errorf("CallProcess of \"\": %v", err)
 	}
+}
+
+// Issue 17 item 11: a shell's background job stays in the shell's
+// process group after the shell exits. Delete leaves it running, as
+// Emacs's delete-process does (the child is dead: nothing is signalled);
+// with KillGroup, Delete kills the group and the job dies.
+func TestDeleteKillGroup(t *testing.T) {
+	rt := newRuntime(t, Config{ProcessConnectionType: Pipe})
+	for _, killGroup := range []bool{false, true} {
+		var rec recorder
+		p := mustMake(t, rt, ProcessArgs{Name: "sh", KillGroup: killGroup, Filter: rec.filter,
+			Command: []string{"sh", "-c", "sleep 30 </dev/null >/dev/null 2>&1 & echo $!"}})
+		waitExit(t, p)
+		job, err := strconv.Atoi(strings.TrimSpace(rec.String()))
+		if err != nil {
+			t.Fatalf("job pid %q", rec.String())
+		}
+		if !processRunning(job) {
+			t.Fatalf("the background job %d is not running before Delete", job)
+		}
+		p.Delete()
+		if !killGroup {
+			if !processRunning(job) {
+				t.Errorf("without KillGroup, Delete killed the background job")
+			}
+			syscall.Kill(job, syscall.SIGKILL)
+			continue
+		}
+		deadline := time.Now().Add(longWait)
+		for processRunning(job) {
+			if time.Now().After(deadline) {
+				syscall.Kill(job, syscall.SIGKILL)
+				t.Fatalf("with KillGroup, the background job %d survived Delete", job)
+			}
+			runtime.Gosched()
+		}
+	}
+}
+
+// processRunning reports whether pid is a process that has not ended (a
+// zombie waiting for a parent that does not reap, as PID 1 in some
+// containers, counts as ended).
+func processRunning(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i >= 0 && i+2 < len(s) && s[i+2] != 'Z' && s[i+2] != 'X'
 }

@@ -79,6 +79,15 @@ type ProcessArgs struct {
 	// remote host of a remote directory. A directory with no handler, and
 	// any directory when FileHandler is false, makes a local process.
 	FileHandler bool
+	// KillGroup makes Delete (and so Close) send SIGKILL to the child's
+	// whole process group even when the child itself has already exited,
+	// so that what it left running in its group (a background job of a
+	// shell, a program that ignores SIGHUP) dies too. Without it, as in
+	// Emacs, Delete signals the group only while the child runs. Programs
+	// that left the group (setsid daemons) are never reached. Unix only;
+	// not for remote processes, where Delete already kills the remote
+	// group.
+	KillGroup bool
 	// Dir is the working directory (default-directory bound for this call);
 	// "" uses Config.DefaultDirectory.
 	Dir string
@@ -124,6 +133,7 @@ type Process struct {
 	inSentinel      bool
 	exitReported    bool // the sentinel for a dead status has returned
 	deleted         bool
+	killGroup       bool // ProcessArgs.KillGroup
 	stderrProc      *Process    // the standard error pipe process, if any
 	stderrOf        *Process    // of a standard error pipe process: the child writing into it
 	endPending      bool        // a stderr pipe process at end of file, closing after stderrOf's exit sentinel
@@ -317,6 +327,7 @@ func (rt *Runtime) makeProcess(a ProcessArgs, remote *remoteProc) (*Process, err
 	p.filter = a.Filter
 	p.sentinel = a.Sentinel
 	p.query = !a.NoQuery
+	p.killGroup = a.KillGroup
 	p.stderrProc = stderrPipe
 	p.setCodingLocked(decCS, encCS)
 
@@ -641,6 +652,13 @@ func (p *Process) KillWithoutQuery(doQuery bool) bool {
 // sentinel returns: sentinels never run recursively). After Delete
 // returns, no filter of p runs again. Deleting a deleted process does
 // nothing.
+//
+// What Delete leaves running, as Emacs's delete-process does: programs
+// that left the child's process group (a daemon that called setsid, a
+// job a shell with job control put in a group of its own), and, once the
+// child itself has exited, whatever it left in its group (a background
+// job of a non-interactive shell, a grandchild ignoring SIGHUP). Set
+// ProcessArgs.KillGroup to kill the group in that last case too.
 func (p *Process) Delete() error {
 	if p == nil {
 		return ErrNilProcess
@@ -667,6 +685,11 @@ func (p *Process) Delete() error {
 	}
 	if live && p.remote != nil {
 		p.remote.kill(p, syscall.SIGKILL) // remote.go: the remote program too, not only its ssh
+	}
+	if p.killGroup && p.kind == kindReal && p.pid > 0 && p.remote == nil {
+		// The group outlives its leader while it has members, and the
+		// system gives no new process a pid that names a live group.
+		killGroupOnly(p.pid, syscall.SIGKILL)
 	}
 	rt.mu.Lock()
 	rt.closeFDsLocked(p)

@@ -29,6 +29,10 @@ const closeGrace = 2 * time.Second
 // waiter has been released (Run returns ErrClosed, Wait returns), and
 // later accept calls return at once. A second Close waits for the first
 // and returns nil.
+//
+// Close leaves running what Delete leaves (see Delete): programs that
+// left their child's process group, and what an exited child left in its
+// group, unless the child was made with ProcessArgs.KillGroup.
 func (rt *Runtime) Close() error {
 	rt.mu.Lock()
 	if rt.closing != nil {

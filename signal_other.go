@@ -20,3 +20,5 @@ const (
 func killGroup(pid int, sig syscall.Signal) error            { return errors.ErrUnsupported }
 func killPid(pid int, sig syscall.Signal) error              { return errors.ErrUnsupported }
 func (p *Process) signalForeground(sig syscall.Signal) error { return errors.ErrUnsupported }
+
+func killGroupOnly(pgid int, sig syscall.Signal) error { return errors.ErrUnsupported }

@@ -52,3 +52,9 @@ func killGroup(pid int, sig syscall.Signal) error {
 	}
 	return nil
 }
+
+// killGroupOnly sends sig to the process group pgid alone, never to a
+// process of that pid (whose leader may be gone).
+func killGroupOnly(pgid int, sig syscall.Signal) error {
+	return unix.Kill(-pgid, sig)
+}

@@ -92,3 +92,8 @@ func killPid(pid int, sig syscall.Signal) error {
 func (p *Process) signalForeground(sig syscall.Signal) error {
 	return fmt.Errorf("Process %s has no terminal: %w", p.name, errors.ErrUnsupported)
 }
+
+// killGroupOnly has no Windows form: a process group there is a console
+// group, which only Ctrl-Break reaches (ProcessArgs.KillGroup is Unix
+// only).
+func killGroupOnly(pgid int, sig syscall.Signal) error { return errors.ErrUnsupported }
