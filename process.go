@@ -133,7 +133,7 @@ type Process struct {
 	inSentinel      bool
 	exitReported    bool // the sentinel for a dead status has returned
 	deleted         bool
-	killGroup       bool // ProcessArgs.KillGroup
+	killGroup       bool        // ProcessArgs.KillGroup
 	stderrProc      *Process    // the standard error pipe process, if any
 	stderrOf        *Process    // of a standard error pipe process: the child writing into it
 	endPending      bool        // a stderr pipe process at end of file, closing after stderrOf's exit sentinel

@@ -4,32 +4,16 @@ package eproc
 
 import "golang.org/x/sys/unix"
 
-// setupTermios sets the terminal modes Emacs gives a subprocess's pty; see
-// pty_termios_linux.go. The BSDs lack some of Linux's flags (case mapping,
-// output delays), which are off there anyway.
-func setupTermios(fd int) error {
-	t, err := unix.IoctlGetTermios(fd, unix.TIOCGETA)
-	if err != nil {
-		return err
-	}
-	t.Oflag |= unix.OPOST
-	t.Oflag &^= unix.ONLCR
-	t.Lflag &^= unix.ECHO
-	t.Lflag |= unix.ISIG | unix.ICANON
-	t.Iflag &^= unix.ISTRIP
-	t.Iflag |= unix.ICRNL
-	t.Cflag = t.Cflag&^unix.CSIZE | unix.CS8
-	t.Cc[unix.VERASE] = vdisable
-	t.Cc[unix.VKILL] = vdisable
-	t.Cc[unix.VEOF] = 'D' & 0x1f
-	if t.Cc[unix.VINTR] == vdisable {
-		t.Cc[unix.VINTR] = 'C' & 0x1f
-	}
-	if t.Cc[unix.VQUIT] == vdisable {
-		t.Cc[unix.VQUIT] = '\\' & 0x1f
-	}
-	return unix.IoctlSetTermios(fd, unix.TIOCSETA, t)
-}
+// ioctlSetTermios is the request that sets a terminal's modes.
+const ioctlSetTermios = unix.TIOCSETA
+
+// oflagOff and iflagOff are the output and input flags setupTermios
+// clears beyond those every system has: none (the BSDs lack Linux's case
+// mapping and output delays, which are off there anyway).
+const (
+	oflagOff = 0
+	iflagOff = 0
+)
 
 const ioctlGetTermios = unix.TIOCGETA
 
