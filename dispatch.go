@@ -6,6 +6,36 @@ import (
 	"time"
 )
 
+// The locking discipline of a Runtime: what each lock guards, in the
+// order they are taken (a goroutine holding one may take those after it,
+// never one before it).
+//
+//  1. The dispatch lock (rt.loop.dispatch, below): the running of filters
+//     and sentinels, the reading of output, and the closing of
+//     descriptors (Delete, endOfOutput). Re-entrant for the goroutine that
+//     holds it, since a filter may call AcceptProcessOutput, SendString
+//     or Delete. Waits for it honour deadlines and contexts.
+//  2. rt.loop.reapMu: wait4 and kill(2) of the Runtime's pids, so that a
+//     check that a child is ours and the kill that follows are one step
+//     with respect to reaping, and no signal reaches a reaped (perhaps
+//     reused) pid (signal.go signalChild, reap_unix.go).
+//  3. rt.loop.pollMu: held by the leader, the one goroutine waiting in the
+//     poller (loop.go waitEvents). It is given up before rt.mu at the end
+//     of a turn, so that a waiter that sees the new turn finds the poller
+//     free.
+//  4. rt.mu: the process and buffer tables, every Process field not marked
+//     "fixed", the loop's queues (ready, writable, statusQ), the poller's
+//     registrations and the Runtime's state (closed, creating). Held for
+//     short steps only: never across a callback, a blocking system call
+//     or a wait. Status changes go through setStatusLocked (status.go).
+//  5. Leaf locks: a Buffer's and a Marker's (buffer.go), an Expecter's, a
+//     TQ's, a Windows descriptor's (fd_windows.go), the remote connection
+//     table's. Code holding one of them never takes rt.mu; code holding
+//     rt.mu may read a buffer (its name) but drops rt.mu before changing
+//     one (registerNetworkLocked and endOfOutput set markers without it).
+//
+// Filters and sentinels run with the dispatch lock held and no other.
+
 // dispatchLock serialises the running of filters and sentinels (and the
 // reading of process output) in one Runtime: Emacs's promise that
 // callbacks never run concurrently. It is re-entrant for the goroutine
