@@ -32,7 +32,8 @@ import (
 //     TQ's, a Windows descriptor's (fd_windows.go), the remote connection
 //     table's. Code holding one of them never takes rt.mu; code holding
 //     rt.mu may read a buffer (its name) but drops rt.mu before changing
-//     one (registerNetworkLocked and endOfOutput set markers without it).
+//     one (registerNetworkLocked and MakePipeProcess set markers without
+//     it).
 //
 // Filters and sentinels run with the dispatch lock held and no other.
 
