@@ -62,6 +62,10 @@ var bufferIDs atomic.Uint64
 // DeleteRegion, Erase and GotoChar do nothing, and every marker that was in
 // it points nowhere.
 //
+// A nil *Buffer reads like a killed one (Name "", String "", Len 0, Point
+// and PointMax 1, Live false; Insert and friends do nothing), except that
+// Kill, DeleteRegion and Substring return ErrNilBuffer.
+//
 // A Buffer is safe for concurrent use by multiple goroutines; each method
 // is atomic with respect to the others.
 type Buffer struct {
@@ -97,11 +101,19 @@ func newBuffer(name string) *Buffer {
 
 // Name returns the buffer's name, as buffer-name does. A killed buffer
 // keeps its name, so that it can still be printed.
-func (b *Buffer) Name() string { return b.name }
+func (b *Buffer) Name() string {
+	if b == nil {
+		return ""
+	}
+	return b.name
+}
 
 // Live reports whether the buffer has not been killed, as buffer-live-p
 // does.
 func (b *Buffer) Live() bool {
+	if b == nil {
+		return false
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.live
@@ -136,6 +148,9 @@ func (b *Buffer) describe() string {
 // bytes come back as the single bytes they were inserted as. A killed
 // buffer returns "".
 func (b *Buffer) String() string {
+	if b == nil {
+		return ""
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.text(0, b.chars)
@@ -143,6 +158,9 @@ func (b *Buffer) String() string {
 
 // Len returns the number of characters in the buffer, as buffer-size does.
 func (b *Buffer) Len() int {
+	if b == nil {
+		return 0
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.chars
@@ -155,6 +173,9 @@ func (b *Buffer) PointMin() int { return 1 }
 // PointMax returns the largest position in the buffer, Len()+1, as
 // point-max does without narrowing.
 func (b *Buffer) PointMax() int {
+	if b == nil {
+		return 1
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.chars + 1
@@ -162,6 +183,9 @@ func (b *Buffer) PointMax() int {
 
 // Point returns the position of point, as point does.
 func (b *Buffer) Point() int {
+	if b == nil {
+		return 1
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.pt
@@ -170,6 +194,9 @@ func (b *Buffer) Point() int {
 // GotoChar moves point to pos, clamped into [1, PointMax()], as goto-char
 // does. It does nothing in a killed buffer.
 func (b *Buffer) GotoChar(pos int) {
+	if b == nil {
+		return
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !b.live {
@@ -182,6 +209,9 @@ func (b *Buffer) GotoChar(pos int) {
 // A marker at point advances only if its insertion type is true; markers
 // after point move with the text. Insert does nothing in a killed buffer.
 func (b *Buffer) Insert(s string) {
+	if b == nil {
+		return
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !b.live {
@@ -195,6 +225,9 @@ func (b *Buffer) Insert(s string) {
 // insert-before-markers does: every marker at point advances, whatever its
 // insertion type. It does nothing in a killed buffer.
 func (b *Buffer) InsertBeforeMarkers(s string) {
+	if b == nil {
+		return
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !b.live {
@@ -245,6 +278,9 @@ func (b *Buffer) insertLocked(pos int, s string, beforeMarkers bool) int {
 // [1, PointMax()] gives an *ArgsOutOfRangeError holding the arguments as
 // given. A killed buffer is empty: only Substring(1, 1) succeeds.
 func (b *Buffer) Substring(start, end int) (string, error) {
+	if b == nil {
+		return "", ErrNilBuffer
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	lo, hi, err := b.region(start, end)
@@ -261,6 +297,9 @@ func (b *Buffer) Substring(start, end int) (string, error) {
 // arguments as given. In a killed buffer DeleteRegion does nothing and
 // returns nil.
 func (b *Buffer) DeleteRegion(start, end int) error {
+	if b == nil {
+		return ErrNilBuffer
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !b.live {
@@ -277,6 +316,9 @@ func (b *Buffer) DeleteRegion(start, end int) error {
 // Erase deletes the whole text, as erase-buffer does; point and every
 // marker go to 1. It does nothing in a killed buffer.
 func (b *Buffer) Erase() {
+	if b == nil {
+		return
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !b.live {
@@ -316,6 +358,9 @@ func (b *Buffer) deleteLocked(lo, hi int) {
 // false if pos is not in [1, Len()]. A raw byte c is returned as
 // 0x3FFF00+c, as Emacs's eight-bit characters are numbered.
 func (b *Buffer) CharAt(pos int) (rune, bool) {
+	if b == nil {
+		return 0, false
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if pos < 1 || pos > b.chars {
@@ -331,8 +376,11 @@ func (b *Buffer) CharAt(pos int) (rune, bool) {
 }
 
 // PointMarker returns a new marker at point with insertion type false, as
-// point-marker does. In a killed buffer it points nowhere.
+// point-marker does. In a killed or nil buffer it points nowhere.
 func (b *Buffer) PointMarker() *Marker {
+	if b == nil {
+		return NewMarker()
+	}
 	m := NewMarker()
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -893,6 +941,11 @@ func deleteChunks(cs []chunk, i, j int) []chunk {
 // A buffer keeps a list of its markers and updates them on every edit, so
 // a marker that is no longer needed should be detached with Set(nil, 0).
 //
+// The methods of a nil *Marker never panic: it points nowhere (Position 0,
+// Buffer nil, InsertionType false), Set and SetInsertionType do nothing,
+// String returns "nil" and Copy a new marker pointing nowhere, as
+// (copy-marker nil) does in Emacs 28.2.
+//
 // A Marker is safe for concurrent use by multiple goroutines.
 type Marker struct {
 	// Locking: mu serialises Set and is taken before any Buffer's mutex.
@@ -930,6 +983,9 @@ func (m *Marker) lockBuffer() *Buffer {
 // Position returns the marker's position, or 0 if it points nowhere, as
 // marker-position does (with 0 for nil).
 func (m *Marker) Position() int {
+	if m == nil {
+		return 0
+	}
 	b := m.lockBuffer()
 	if b == nil {
 		return 0
@@ -941,6 +997,9 @@ func (m *Marker) Position() int {
 // Buffer returns the buffer the marker points into, or nil if it points
 // nowhere, as marker-buffer does.
 func (m *Marker) Buffer() *Buffer {
+	if m == nil {
+		return nil
+	}
 	return m.buf.Load()
 }
 
@@ -949,6 +1008,9 @@ func (m *Marker) Buffer() *Buffer {
 // leaves its buffer's list. A marker can be moved from one buffer to
 // another.
 func (m *Marker) Set(b *Buffer, pos int) {
+	if m == nil {
+		return
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	old := m.buf.Load()
@@ -986,6 +1048,9 @@ func (m *Marker) Set(b *Buffer, pos int) {
 // marker-insertion-type does: true means the marker advances when text is
 // inserted at its position.
 func (m *Marker) InsertionType() bool {
+	if m == nil {
+		return false
+	}
 	return m.insertionType.Load()
 }
 
@@ -993,12 +1058,18 @@ func (m *Marker) InsertionType() bool {
 // set-marker-insertion-type does: true makes the marker advance when text
 // is inserted at its position, false makes it stay before such text.
 func (m *Marker) SetInsertionType(t bool) {
+	if m == nil {
+		return
+	}
 	m.insertionType.Store(t)
 }
 
 // Copy returns a new marker in the same buffer at the same position with
 // the same insertion type, as copy-marker does.
 func (m *Marker) Copy() *Marker {
+	if m == nil {
+		return NewMarker()
+	}
 	c := NewMarker()
 	c.insertionType.Store(m.insertionType.Load())
 	b := m.lockBuffer()
@@ -1015,6 +1086,9 @@ func (m *Marker) Copy() *Marker {
 // "#<marker in no buffer>", with "(moves after insertion) " after
 // "#<marker " when the insertion type is true.
 func (m *Marker) String() string {
+	if m == nil {
+		return "nil"
+	}
 	s := "#<marker "
 	if m.insertionType.Load() {
 		s += "(moves after insertion) "
@@ -1039,6 +1113,9 @@ var ErrKillCanceled = errors.New("kill-buffer canceled")
 // pipe process is deleted at once, the buffer leaves the buffer table and
 // every marker in it points nowhere. Killing a dead buffer does nothing.
 func (b *Buffer) Kill() error {
+	if b == nil {
+		return ErrNilBuffer
+	}
 	rt := b.rt
 	if rt == nil || !b.Live() {
 		return nil

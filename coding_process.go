@@ -45,6 +45,9 @@ func (p *Process) decoderCSLocked() *CodingSystem {
 // systems (process-coding-system). An undecided system reports what it
 // detected once it has decided.
 func (p *Process) CodingSystem() (decoding, encoding string) {
+	if p == nil {
+		return "", ""
+	}
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()
 	return p.dec.name(), p.enc.name()
@@ -56,6 +59,9 @@ func (p *Process) CodingSystem() (decoding, encoding string) {
 // "iso-latin-1-unix"). An unknown name is an error ("Invalid coding
 // system: NAME") and changes nothing.
 func (p *Process) SetCodingSystem(decoding, encoding string) error {
+	if p == nil {
+		return ErrNilProcess
+	}
 	dec, err := LookupCodingSystem(decoding)
 	if err != nil {
 		return err
@@ -75,6 +81,9 @@ func (p *Process) SetCodingSystem(decoding, encoding string) error {
 
 // InheritCodingSystemFlag returns process-inherit-coding-system-flag.
 func (p *Process) InheritCodingSystemFlag() bool {
+	if p == nil {
+		return false
+	}
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()
 	return p.inheritCoding
@@ -84,6 +93,9 @@ func (p *Process) InheritCodingSystemFlag() bool {
 // buffers have no coding system of their own, so the flag is kept for
 // Emacs's API and has no other effect.
 func (p *Process) SetInheritCodingSystemFlag(flag bool) {
+	if p == nil {
+		return
+	}
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()
 	p.inheritCoding = flag

@@ -21,8 +21,16 @@ var (
 	// "Process NAME is not a subprocess".
 	ErrNotSubprocess = errors.New("not a subprocess")
 
-	// ErrNilProcess is returned by methods called on a nil *Process.
+	// ErrNilProcess is returned by methods called on a nil *Process (as
+	// from GetProcess of a missing name) that act rather than answer, and
+	// by every error-returning method of a nil *TQ, *Reader or *Expecter
+	// (what a nil process's TQCreate, Reader and Expecter give).
 	ErrNilProcess = errors.New("wrong-type-argument: processp, nil")
+
+	// ErrNilBuffer is returned by the methods of a nil *Buffer that return
+	// an error: Kill, DeleteRegion and Substring. Its other methods answer
+	// as for an empty buffer, or do nothing.
+	ErrNilBuffer = errors.New("wrong-type-argument: bufferp, nil")
 
 	// ErrClosed is returned by functions of a Runtime after Close.
 	ErrClosed = errors.New("eproc: runtime closed")

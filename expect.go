@@ -32,6 +32,10 @@ import (
 // once the unconsumed text is longer than it. The unconsumed text is kept
 // up to MaxBuffer bytes (1 MiB unless SetMaxBuffer says otherwise); older
 // text is dropped.
+//
+// A nil *Expecter, what Expecter returns for a nil process, never panics:
+// Expect, Batch and Close return ErrNilProcess, and the setters do
+// nothing.
 type Expecter struct {
 	p *Process
 
@@ -54,6 +58,9 @@ const (
 // It sees the output dispatched from then on: attach it right after making
 // the process, before Run or Wait dispatch output, to see all of it.
 func (p *Process) Expecter() *Expecter {
+	if p == nil {
+		return nil
+	}
 	if e := p.native.expecter.Load(); e != nil {
 		return e
 	}
@@ -72,6 +79,9 @@ func (p *Process) Expecter() *Expecter {
 // regular expression is matched against; n <= 0 means all of it (each
 // check then scans the whole unconsumed text again).
 func (e *Expecter) SetWindow(n int) {
+	if e == nil {
+		return
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.window = n
@@ -80,6 +90,9 @@ func (e *Expecter) SetWindow(n int) {
 // SetMaxBuffer sets how many bytes of unconsumed text the Expecter keeps;
 // older text is dropped. n <= 0 means 1 MiB.
 func (e *Expecter) SetMaxBuffer(n int) {
+	if e == nil {
+		return
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if n <= 0 {
@@ -92,6 +105,9 @@ func (e *Expecter) SetMaxBuffer(n int) {
 // and a later (*Process).Expecter attaches a new one. Expect calls after
 // Close match only the text already seen.
 func (e *Expecter) Close() error {
+	if e == nil {
+		return ErrNilProcess
+	}
 	e.p.native.expecter.CompareAndSwap(e, nil)
 	e.mu.Lock()
 	e.detached = true
@@ -159,6 +175,9 @@ type matcher struct {
 // another goroutine runs the loop (Run), that goroutine may deliver the
 // output and Expect just looks at it.
 func (e *Expecter) Expect(ctx context.Context, patterns ...any) (Match, error) {
+	if e == nil {
+		return Match{}, ErrNilProcess
+	}
 	ms := make([]matcher, len(patterns))
 	for i, pat := range patterns {
 		switch v := pat.(type) {
@@ -288,6 +307,9 @@ type ExpectStep struct {
 // stops at the first error (a send that failed, io.EOF, ctx's error),
 // returning the matches so far with it.
 func (e *Expecter) Batch(ctx context.Context, steps ...ExpectStep) ([]Match, error) {
+	if e == nil {
+		return nil, ErrNilProcess
+	}
 	var out []Match
 	for _, st := range steps {
 		if st.Send != "" {

@@ -48,6 +48,9 @@ func (p *Process) insertAtMark(b *Buffer, s string) {
 // none was set, and nil while the filter is t (see SetFilterT). While a
 // Reader is attached, it is the Reader's internal filter.
 func (p *Process) Filter() Filter {
+	if p == nil {
+		return nil
+	}
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()
 	if p.native.filterT {
@@ -64,6 +67,9 @@ func (p *Process) Filter() Filter {
 // call. After SetFilterT, it makes eproc read the output again. It
 // detaches a Reader (see (*Process).Reader).
 func (p *Process) SetFilter(f Filter) {
+	if p == nil {
+		return
+	}
 	rt := p.rt
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
@@ -89,6 +95,9 @@ func (p *Process) SetFilter(f Filter) {
 // "finished\n" or whatever the status says. The filter is t from the call
 // on: output already dispatched was delivered to the filter before.
 func (p *Process) SetFilterT() {
+	if p == nil {
+		return
+	}
 	rt := p.rt
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
@@ -100,6 +109,9 @@ func (p *Process) SetFilterT() {
 // Sentinel returns the process sentinel (process-sentinel); DefaultSentinel
 // when none was set.
 func (p *Process) Sentinel() Sentinel {
+	if p == nil {
+		return nil
+	}
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()
 	if p.sentinel == nil {
@@ -112,6 +124,9 @@ func (p *Process) Sentinel() Sentinel {
 // restores DefaultSentinel. A status change not yet reported is reported
 // to the new sentinel.
 func (p *Process) SetSentinel(s Sentinel) {
+	if p == nil {
+		return
+	}
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()
 	p.sentinel = s
@@ -122,6 +137,9 @@ func (p *Process) SetSentinel(s Sentinel) {
 // when they get raw bytes. It is false for a process whose decoding system
 // is raw-text or no-conversion.
 func (p *Process) FilterMultibyte() bool {
+	if p == nil {
+		return false
+	}
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()
 	return p.filterMultibyte && p.decCS.Multibyte()
@@ -132,6 +150,9 @@ func (p *Process) FilterMultibyte() bool {
 // the same end-of-line type: line ends are still converted, characters are
 // not, and filters get the bytes.
 func (p *Process) SetFilterMultibyte(flag bool) {
+	if p == nil {
+		return
+	}
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()
 	if p.filterMultibyte == flag {

@@ -82,8 +82,12 @@ func (p *Process) setExitReportedLocked() {
 // channel to close, such as a goroutine running Run, or Wait. A process
 // whose exit sentinel has already run gets a closed channel. Done may be
 // called from any goroutine, any number of times; it returns the same
-// channel each time.
+// channel each time. A nil process gets a closed channel, so that a
+// select on it never blocks.
 func (p *Process) Done() <-chan struct{} {
+	if p == nil {
+		return closedDone
+	}
 	rt := p.rt
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
@@ -95,6 +99,14 @@ func (p *Process) Done() <-chan struct{} {
 	}
 	return p.native.done
 }
+
+// closedDone is what Done returns for a nil process: a channel closed for
+// ever.
+var closedDone = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
 
 // WaitEvent dispatches output, status changes and sentinels of every
 // process until at least one chunk of output was handed to a filter or one
@@ -208,6 +220,9 @@ func (e Event) Success() bool { return e.Kind == EventFinished }
 // and after Wait, WaitAll or Done it describes how p ended. Safe for
 // concurrent use; it dispatches nothing.
 func (p *Process) LastEvent() Event {
+	if p == nil {
+		return Event{}
+	}
 	rt := p.rt
 	rt.mu.Lock()
 	st, text := p.native.lastStatus, p.native.lastText

@@ -426,6 +426,9 @@ func addrPort(a net.Addr) int {
 // process the keys are looked up in the plist; a child's contact is true
 // for any key, as in Emacs. Unknown keys give nil.
 func (p *Process) ContactKey(key string) any {
+	if p == nil {
+		return nil
+	}
 	if p.kind == kindReal {
 		return true
 	}
@@ -518,6 +521,9 @@ func (p *Process) NetworkContact() (NetworkArgs, bool) {
 // *net.TCPAddr, *net.UDPAddr or *net.UnixAddr; a server picking its port
 // reports the port here), or nil when unknown or not a network process.
 func (p *Process) LocalAddr() net.Addr {
+	if p == nil {
+		return nil
+	}
 	if p.net == nil {
 		return nil
 	}
@@ -529,6 +535,9 @@ func (p *Process) LocalAddr() net.Addr {
 // RemoteAddr is ContactKey(":remote") typed: a client's or an accepted
 // connection's peer, or nil when there is none.
 func (p *Process) RemoteAddr() net.Addr {
+	if p == nil {
+		return nil
+	}
 	if p.net == nil {
 		return nil
 	}
@@ -540,6 +549,9 @@ func (p *Process) RemoteAddr() net.Addr {
 // DatagramAddress is process-datagram-address: where a datagram process
 // sends (a server: the last sender), or nil; nil for other processes.
 func (p *Process) DatagramAddress() net.Addr {
+	if p == nil {
+		return nil
+	}
 	if p.net == nil || !p.net.datagram {
 		return nil
 	}
@@ -554,6 +566,9 @@ func (p *Process) DatagramAddress() net.Addr {
 //
 // A nil address, or a nil *net.UDPAddr, is not an address: false.
 func (p *Process) SetDatagramAddress(addr net.Addr) bool {
+	if p == nil {
+		return false
+	}
 	if p.net == nil || !p.net.datagram || checkAddress("address", addr) != nil {
 		return false
 	}

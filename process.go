@@ -103,6 +103,16 @@ type ProcessArgs struct {
 //
 // Once deleted, or dead with its exit sentinel run, a Process stays valid:
 // its accessors keep answering, while input and signals return errors.
+//
+// Methods on a nil *Process (as from GetProcess of a missing name) return
+// zero values, and those that act return ErrNilProcess; they never panic.
+// So rt.GetProcess("gone").Status() is "", as Emacs's process-status of a
+// missing name is nil, and Live is false, as process-live-p of nil is.
+// Where Emacs signals wrong-type-argument instead (process-name,
+// process-buffer, process-get, ... of nil), eproc's accessors answer the
+// zero value: Name "", Buffer nil, Get nil, ExitStatus 0. Exited reports
+// true (and Done's channel is closed), so that a loop waiting for a nil
+// process ends; Mark, Reader, Expecter and Filter return nil.
 type Process struct {
 	rt      *Runtime
 	kind    procKind
@@ -460,26 +470,51 @@ func (rt *Runtime) StartProcessShellCommand(name string, buf *Buffer, command st
 }
 
 // Name returns the process name (process-name).
-func (p *Process) Name() string { return p.name }
+func (p *Process) Name() string {
+	if p == nil {
+		return ""
+	}
+	return p.name
+}
 
 // Command returns the program and arguments the process was started with
 // (process-command); nil for a pipe process or a pty with no program.
-func (p *Process) Command() []string { return append([]string(nil), p.command...) }
+func (p *Process) Command() []string {
+	if p == nil {
+		return nil
+	}
+	return append([]string(nil), p.command...)
+}
 
 // ID returns the operating system's process ID of a child (process-id):
 // 0 for pipe processes and for a pty with no program (Emacs gives -2 there).
-func (p *Process) ID() int { return p.pid }
+func (p *Process) ID() int {
+	if p == nil {
+		return 0
+	}
+	return p.pid
+}
 
 // Type returns the process type (process-type): "real" for a child,
 // "pipe", "network" or "serial".
-func (p *Process) Type() string { return p.kind.String() }
+func (p *Process) Type() string {
+	if p == nil {
+		return ""
+	}
+	return p.kind.String()
+}
 
 // TTYName returns the name of the pty the process uses, such as
 // "/dev/pts/3" (process-tty-name): for a pty with no program, for a child
 // with a PTY connection, and for one with a pty on one side only
 // (PTYInPipeOut, PipeInPTYOut). It is "" when the process uses pipes only,
 // so it tells which connection a child really got.
-func (p *Process) TTYName() string { return p.ttyName }
+func (p *Process) TTYName() string {
+	if p == nil {
+		return ""
+	}
+	return p.ttyName
+}
 
 // Contact returns process-contact's value with no key: true for a child;
 // for a pipe, network or serial process, the PipeArgs, NetworkArgs or
@@ -488,6 +523,9 @@ func (p *Process) TTYName() string { return p.ttyName }
 // rewrites it; a serial port's settings as configured now). See ContactKey
 // for single keys.
 func (p *Process) Contact() any {
+	if p == nil {
+		return nil
+	}
 	rt := p.rt
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
@@ -508,6 +546,9 @@ func (p *Process) Contact() any {
 
 // Buffer returns the process buffer (process-buffer), or nil.
 func (p *Process) Buffer() *Buffer {
+	if p == nil {
+		return nil
+	}
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()
 	return p.buffer
@@ -517,6 +558,9 @@ func (p *Process) Buffer() *Buffer {
 // moves the process mark to its end; nil leaves the mark where it is, as
 // in Emacs.
 func (p *Process) SetBuffer(b *Buffer) {
+	if p == nil {
+		return
+	}
 	p.rt.mu.Lock()
 	p.buffer = b
 	p.rt.mu.Unlock()
@@ -526,12 +570,21 @@ func (p *Process) SetBuffer(b *Buffer) {
 }
 
 // Mark returns the process mark (process-mark), the marker where the
-// default filter inserts output. It is never nil; without a buffer it
-// points nowhere.
-func (p *Process) Mark() *Marker { return p.mark }
+// default filter inserts output. It is never nil (but for a nil process);
+// without a buffer it points nowhere.
+func (p *Process) Mark() *Marker {
+	if p == nil {
+		return nil
+	}
+	return p.mark
+}
 
-// Status returns the process status (process-status).
+// Status returns the process status (process-status); "" for a nil
+// process, as process-status of a missing process name is nil.
 func (p *Process) Status() Status {
+	if p == nil {
+		return ""
+	}
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()
 	return statusOf(p.kind, p.status, p.stopped)
@@ -540,6 +593,9 @@ func (p *Process) Status() Status {
 // ExitStatus returns process-exit-status: the exit code of an exited child,
 // the signal number of a signalled or stopped one, 0 while it runs.
 func (p *Process) ExitStatus() int {
+	if p == nil {
+		return 0
+	}
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()
 	if p.status.kind == rawRun {
@@ -551,6 +607,9 @@ func (p *Process) ExitStatus() int {
 // Live reports whether the process is alive (process-live-p): its status
 // is run, stop, open, listen or connect.
 func (p *Process) Live() bool {
+	if p == nil {
+		return false
+	}
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()
 	return !p.status.dead() && !p.deleted
@@ -568,6 +627,9 @@ func (p *Process) runningLocked() bool {
 // Get returns the value of the property prop of the process plist
 // (process-get), or nil.
 func (p *Process) Get(prop string) any {
+	if p == nil {
+		return nil
+	}
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()
 	for i := 0; i+1 < len(p.plist); i += 2 {
@@ -580,6 +642,9 @@ func (p *Process) Get(prop string) any {
 
 // Put sets the property prop of the process plist to v (process-put).
 func (p *Process) Put(prop string, v any) {
+	if p == nil {
+		return
+	}
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()
 	for i := 0; i+1 < len(p.plist); i += 2 {
@@ -594,6 +659,9 @@ func (p *Process) Put(prop string, v any) {
 // Plist returns a copy of the process plist (process-plist): property names
 // (strings) and values alternating.
 func (p *Process) Plist() []any {
+	if p == nil {
+		return nil
+	}
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()
 	return append([]any(nil), p.plist...)
@@ -603,6 +671,9 @@ func (p *Process) Plist() []any {
 // string names and values alternating; otherwise it is an error and the
 // plist is unchanged.
 func (p *Process) SetPlist(plist []any) error {
+	if p == nil {
+		return ErrNilProcess
+	}
 	if len(plist)%2 != 0 {
 		return wrongType("plistp", fmt.Sprint(plist))
 	}
@@ -620,6 +691,9 @@ func (p *Process) SetPlist(plist []any) error {
 // QueryOnExitFlag returns the query-on-exit flag
 // (process-query-on-exit-flag).
 func (p *Process) QueryOnExitFlag() bool {
+	if p == nil {
+		return false
+	}
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()
 	return p.query
@@ -628,6 +702,9 @@ func (p *Process) QueryOnExitFlag() bool {
 // SetQueryOnExitFlag sets the query-on-exit flag
 // (set-process-query-on-exit-flag).
 func (p *Process) SetQueryOnExitFlag(flag bool) {
+	if p == nil {
+		return
+	}
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()
 	p.query = flag
@@ -636,6 +713,9 @@ func (p *Process) SetQueryOnExitFlag(flag bool) {
 // KillWithoutQuery is process-kill-without-query: it sets the query flag
 // to doQuery and returns the old flag.
 func (p *Process) KillWithoutQuery(doQuery bool) bool {
+	if p == nil {
+		return false
+	}
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()
 	old := p.query
@@ -699,7 +779,11 @@ func (p *Process) Delete() error {
 }
 
 // Exited reports whether the process is dead and its exit sentinel has run.
+// A nil process reports true, so that a loop waiting on it ends.
 func (p *Process) Exited() bool {
+	if p == nil {
+		return true
+	}
 	p.rt.mu.Lock()
 	defer p.rt.mu.Unlock()
 	return p.exitReported

@@ -74,6 +74,9 @@ func (w inputWriter) Close() error                { return w.p.SendEOF() }
 // stops reading p. A Read blocks only its own goroutine; as with os/exec
 // pipes, a program that writes much input while the same goroutine should
 // read much output must use two goroutines.
+//
+// A nil *Reader, what Reader returns for a nil process, never panics:
+// Read, SetReadDeadline and Close return ErrNilProcess.
 type Reader struct {
 	p     *Process
 	limit int    // stop reading p beyond this many unread bytes
@@ -97,6 +100,9 @@ type Reader struct {
 // output) so that it receives all of it; output dispatched before went to
 // the previous filter. Filter t is replaced.
 func (p *Process) Reader() *Reader {
+	if p == nil {
+		return nil
+	}
 	rt := p.rt
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
@@ -139,6 +145,9 @@ func (r *Reader) filter(p *Process, s string) {
 // Close; and, once SetFilter or SetFilterT detached the Reader and the
 // output it holds was read, an error saying so.
 func (r *Reader) Read(b []byte) (int, error) {
+	if r == nil {
+		return 0, ErrNilProcess
+	}
 	p := r.p
 	rt := p.rt
 	for {
@@ -189,6 +198,9 @@ func (r *Reader) Read(b []byte) (int, error) {
 // os.ErrDeadlineExceeded instead of waiting; the zero time means no
 // deadline. It applies to a Read in progress too.
 func (r *Reader) SetReadDeadline(t time.Time) error {
+	if r == nil {
+		return ErrNilProcess
+	}
 	rt := r.p.rt
 	rt.mu.Lock()
 	r.deadline = t
@@ -204,6 +216,9 @@ func (r *Reader) SetReadDeadline(t time.Time) error {
 // Reads, in progress or later, return io.ErrClosedPipe. The process keeps
 // running. Closing twice does nothing.
 func (r *Reader) Close() error {
+	if r == nil {
+		return ErrNilProcess
+	}
 	p := r.p
 	rt := p.rt
 	rt.mu.Lock()

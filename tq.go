@@ -31,18 +31,33 @@ type tqEntry struct {
 
 // TQCreate is tq-create: it makes a transaction queue talking to p. It
 // replaces p's filter with one that collects output in a new buffer named
-// " tq-temp-NAME" and answers transactions from it.
+// " tq-temp-NAME" and answers transactions from it. For a nil p it makes
+// nothing and returns nil, a *TQ whose methods never panic: Process,
+// Buffer and Len answer nil and 0, Enqueue and Close return ErrNilProcess.
 func (rt *Runtime) TQCreate(p *Process) *TQ {
+	if p == nil {
+		return nil
+	}
 	q := &TQ{p: p, buf: rt.GenerateNewBuffer(" tq-temp-" + p.Name())}
 	p.SetFilter(q.filter)
 	return q
 }
 
 // Process returns the process the queue talks to.
-func (q *TQ) Process() *Process { return q.p }
+func (q *TQ) Process() *Process {
+	if q == nil {
+		return nil
+	}
+	return q.p
+}
 
 // Buffer returns the queue's buffer, which holds output not yet answered.
-func (q *TQ) Buffer() *Buffer { return q.buf }
+func (q *TQ) Buffer() *Buffer {
+	if q == nil {
+		return nil
+	}
+	return q.buf
+}
 
 // Enqueue is tq-enqueue: it adds a transaction at the tail of the queue.
 // question is sent at once, unless delayQuestion is set and the queue is
@@ -53,6 +68,9 @@ func (q *TQ) Buffer() *Buffer { return q.buf }
 // (the closure of Emacs's CLOSURE and FN). A bad regular expression or a
 // failed send is an error, and then nothing is enqueued.
 func (q *TQ) Enqueue(question, re string, handler func(answer string), delayQuestion bool) error {
+	if q == nil {
+		return ErrNilProcess
+	}
 	rx, err := regexp.Compile(re)
 	if err != nil {
 		return fmt.Errorf("Invalid regexp: %w", err)
@@ -78,6 +96,9 @@ func (q *TQ) Enqueue(question, re string, handler func(answer string), delayQues
 
 // Len returns the number of transactions waiting for an answer.
 func (q *TQ) Len() int {
+	if q == nil {
+		return 0
+	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return len(q.queue)
@@ -85,6 +106,9 @@ func (q *TQ) Len() int {
 
 // Close is tq-close: it deletes the process and kills the queue's buffer.
 func (q *TQ) Close() error {
+	if q == nil {
+		return ErrNilProcess
+	}
 	err := q.p.Delete()
 	q.buf.Kill()
 	return err
