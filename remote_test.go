@@ -585,7 +585,7 @@ func TestRemoteSSHPTY(t *testing.T) {
 	rt := s.runtime(t, nil, Config{})
 	dir := s.prefix() + "/tmp/"
 
-	p, rec := mustRemote(t, rt, dir, ProcessArgs{Command: []string{"sh", "-c", "stty -a; echo tty=$(tty); echo fg=$(cut -d' ' -f8 /proc/$$/stat) pid=$$; echo ready; read x; stty size"}, ConnectionType: PTY})
+	p, rec := mustRemote(t, rt, dir, ProcessArgs{Command: []string{"sh", "-c", "stty -a; echo tty=$(tty); echo fg=$(cut -d' ' -f8 /proc/$$/stat) pid=$$; echo ready; while read x; do stty size; done"}, ConnectionType: PTY})
 	if p.TTYName() == "" {
 		t.Error("no local pty")
 	}
@@ -603,11 +603,14 @@ func TestRemoteSSHPTY(t *testing.T) {
 	if !p.SetWindowSize(24, 80) {
 		t.Fatal("SetWindowSize failed")
 	}
-	p.SendString("go\n")
-	waitExit(t, p)
-	if !strings.HasSuffix(rec.String(), "ready\n24 80\n") {
-		t.Errorf("remote stty size after SetWindowSize: %q", rec.String())
-	}
+	// The new size reaches the remote terminal when ssh handles its
+	// SIGWINCH, which may come after the next line of input: ask for the
+	// size until it shows.
+	waitUntil(t, rt, "the remote size 24 80", func() bool {
+		p.SendString("go\n")
+		return strings.Contains(rec.String(), "\n24 80\n")
+	})
+	p.Delete()
 
 	// Interrupt with currentGroup types ^C into the remote terminal.
 	p, rec = mustRemote(t, rt, dir, ProcessArgs{Command: []string{"sh", "-c", `trap 'echo got-int; exit 5' INT; echo ready; while read x; do :; done`}, ConnectionType: PTY})

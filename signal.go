@@ -242,12 +242,13 @@ func (p *Process) Signal(sig syscall.Signal) error {
 }
 
 // Stop is stop-process. A child's process group gets SIGTSTP, as from
-// Emacs, when the child handles or ignores it (so a TSTP trap runs, and
-// the child stops when its trap stops it); when it leaves SIGTSTP at its
-// default action, which the kernel discards for the orphaned group of a
-// child in its own session (under Emacs 28 such a child never stops), the
-// group gets SIGSTOP and the child really stops. (Linux reads the child's
-// disposition from /proc; other systems always send SIGSTOP.) Once the
+// Emacs, when the child has a handler for it (so a TSTP trap runs, and the
+// child stops when its trap stops it). Otherwise the group gets SIGSTOP
+// and the child really stops: SIGTSTP would do nothing to a child that
+// ignores it (an interactive shell) or leaves it at its default action,
+// which the kernel discards for the orphaned group of a child in its own
+// session; under Emacs 28 such children never stop. (Linux reads the
+// child's handlers from /proc; other systems always send SIGSTOP.) Once the
 // child stops, its status becomes "stop" and its sentinel gets "stopped
 // (signal)\n". With
 // currentGroup on a pty the terminal's foreground group gets SIGTSTP, as
@@ -264,7 +265,7 @@ func (p *Process) Stop(currentGroup bool) error {
 	if currentGroup && p.ttyName != "" {
 		return p.sendSignal(sigTSTP, true)
 	}
-	if p.pid > 0 && p.remote == nil && !tstpDefault(p.pid) {
+	if p.pid > 0 && p.remote == nil && tstpCaught(p.pid) {
 		return p.sendSignal(sigTSTP, false)
 	}
 	return p.sendSignal(sigSTOP, false)

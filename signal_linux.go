@@ -7,26 +7,24 @@ import (
 	"strings"
 )
 
-// tstpDefault reports whether the process pid leaves SIGTSTP at its
-// default action, read from the SigCgt and SigIgn masks of
-// /proc/PID/status. It answers true when it cannot tell.
-func tstpDefault(pid int) bool {
+// tstpCaught reports whether the process pid has a handler for SIGTSTP,
+// read from the SigCgt mask of /proc/PID/status. It answers false when it
+// cannot tell.
+func tstpCaught(pid int) bool {
 	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
-		return true
+		return false
 	}
 	defer f.Close()
 	const bit = 1 << (sigTSTP - 1)
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		k, v, ok := strings.Cut(sc.Text(), ":")
-		if !ok || k != "SigCgt" && k != "SigIgn" {
+		if !ok || k != "SigCgt" {
 			continue
 		}
 		mask, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
-		if err == nil && mask&bit != 0 {
-			return false
-		}
+		return err == nil && mask&bit != 0
 	}
-	return true
+	return false
 }

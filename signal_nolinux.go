@@ -2,7 +2,7 @@
 
 package eproc
 
-// tstpDefault reports whether the process pid leaves SIGTSTP at its
-// default action. This system does not say, so the answer is yes: Stop
-// sends SIGSTOP, which always stops.
-func tstpDefault(pid int) bool { return true }
+// tstpCaught reports whether the process pid has a handler for SIGTSTP.
+// This system does not say, so the answer is no: Stop sends SIGSTOP,
+// which always stops.
+func tstpCaught(pid int) bool { return false }
