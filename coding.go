@@ -43,8 +43,9 @@ package eproc
 //
 //   - An undecided end-of-line type is taken from the first read with a
 //     line end: LF alone gives -unix, CRLF -dos (also with lone CRs), CR
-//     -mac, a mixture -unix. A read ending in the CR of a CRLF decides
-//     -mac.
+//     -mac, a mixture -unix. A CR that ends a read is not taken alone:
+//     it waits for the next byte or the end of file (a difference from
+//     Emacs, below).
 //   - undecided and prefer-utf-8 detect the charset from the first read
 //     with a byte above 127 (or an escape sequence, or a NUL), with Emacs's
 //     detectors and priorities in the English language environment:
@@ -68,9 +69,19 @@ package eproc
 //
 // # Differences from Emacs 28.2
 //
-// eproc does not lose data where Emacs 28.2 does; these are the only
-// differences in decoding (TestEmacsRegressions pins each):
+// eproc does not lose data where Emacs 28.2 does, nor let a read's end
+// decide a line end; these are the only differences in decoding
+// (TestEmacsRegressions pins each):
 //
+//   - Emacs decides an undecided end-of-line type on a read that ends in
+//     the CR of a CRLF as if the CR were alone: -mac, and every CRLF of
+//     the stream then gives two line ends (or -dos on such a read with
+//     CRLFs before, and the CR then stays before the LF of the next
+//     read). So what it decides depends on where the reads fall. eproc
+//     holds a CR that ends a read, and, when no LF or CRLF has decided
+//     the type yet, the text from the first CR on, until the next byte or
+//     the end of file, so that a stream with one kind of line end decodes
+//     as it does whole, however it is read.
 //   - Under -dos, Emacs's UTF-8, Shift-JIS, Big5, ISO-2022, charset-type
 //     and emacs-mule decoders read the byte after a CR together with it;
 //     when that byte starts an invalid or incomplete sequence, Emacs loses

@@ -18,7 +18,9 @@ import (
 //     incomplete sequence at the end (and, under -dos, a CR with nothing
 //     after it);
 //  3. the end-of-line stage: an undecided end-of-line type is taken from
-//     the text, then CRLF becomes LF (-dos) or CR becomes LF (-mac);
+//     the text, then CRLF becomes LF (-dos) or CR becomes LF (-mac); while
+//     the next byte may still decide the type or make a CRLF, text that
+//     ends in CR is held (see convertEOL);
 //  4. the post-read conversion of the systems Emacs defines in Lisp
 //     (coding_postread.go).
 //
@@ -52,8 +54,10 @@ type streamDecoder struct {
 	carry   []byte  // input not decoded yet
 	in      []byte  // scratch: carry + src
 	buf     []byte  // scratch: decoded text
+	eolHeld []byte  // decoded text the end-of-line stage holds (ends in CR)
 	// emacsBugs makes the decoder reproduce the data losses of Emacs
-	// 28.2 that eproc does not have (see "Differences from Emacs 28.2" in
+	// 28.2 that eproc does not have, and its end-of-line type decided on
+	// a CR that ends a read (see "Differences from Emacs 28.2" in
 	// coding.go), so that the differential test can compare every case
 	// exactly. Only tests set it.
 	emacsBugs bool
@@ -93,7 +97,7 @@ func (d *streamDecoder) setEOL(t EOLType) {
 
 func (d *streamDecoder) updateFast() {
 	k := d.fam.kind
-	d.fast = d.t == nil && d.fam.post == postNone && d.eol == EOLUnix && (k == kindUTF8 || k == kindRawText || k == kindNoConversion)
+	d.fast = d.t == nil && d.fam.post == postNone && d.eol == EOLUnix && (k == kindUTF8 || k == kindRawText || k == kindNoConversion) && len(d.eolHeld) == 0
 }
 
 // fastLen returns how much of src the fast path decodes now (the rest is
@@ -183,7 +187,7 @@ func (d *streamDecoder) decode(src []byte, atEOF bool) string {
 			d.carry = append(d.carry[:0], in[n:]...)
 		}
 	}
-	s := d.convertEOL(text)
+	s := d.convertEOL(text, atEOF)
 	if u, ok := d.t.(*utf16Decoder); ok && len(u.eofTail) > 0 {
 		s += string(u.eofTail)
 		u.eofTail = u.eofTail[:0]
@@ -268,12 +272,41 @@ func eolSeen(text []byte) EOLType {
 	return EOLUnix
 }
 
-// convertEOL is the end-of-line stage.
-func (d *streamDecoder) convertEOL(text []byte) string {
+// convertEOL is the end-of-line stage. An undecided end-of-line type is
+// taken from the text, except that a CR ending the text (before end of
+// file) is not yet a line end: the next byte may make it a CRLF, so a type
+// decided on it could differ from what the whole stream gives (Emacs 28.2
+// decides -mac on a read ending in the CR of a CRLF; see "Differences from
+// Emacs 28.2" in coding.go). So it holds that text for the next read:
+//
+//   - with only CRs as line ends (-mac, or -dos if a CRLF follows), the
+//     text from the first CR on, leaving the type undecided;
+//   - once it decides -dos, the final CR, as the -dos stage holds one;
+//   - with an LF (-unix whatever follows), nothing.
+func (d *streamDecoder) convertEOL(text []byte, atEOF bool) string {
+	if len(d.eolHeld) > 0 {
+		text = append(d.eolHeld, text...)
+		d.eolHeld = nil
+	}
+	var held []byte
 	if d.eol == EOLUndecided && d.fam.kind != kindNoConversion {
-		if t := eolSeen(text); t != EOLUndecided {
+		t := eolSeen(text)
+		if t != EOLUndecided && !atEOF && !d.emacsBugs && text[len(text)-1] == '\r' {
+			switch t {
+			case EOLMac:
+				i := bytes.IndexByte(text, '\r')
+				text, held = text[:i], text[i:]
+				t = EOLUndecided
+			case EOLDOS:
+				text, held = text[:len(text)-1], text[len(text)-1:]
+			}
+		}
+		if t != EOLUndecided {
 			d.setEOL(t)
 		}
+	}
+	if len(held) > 0 {
+		d.eolHeld = append([]byte(nil), held...)
 	}
 	switch d.eol {
 	case EOLMac:

@@ -562,8 +562,23 @@ func TestDecodeReads(t *testing.T) {
 		{"utf-8", []string{"ab\n", "x\r\ny\r\n"}, []string{"ab\n", "x\r\ny\r\n", ""}, []string{"utf-8-unix", "utf-8-unix", "utf-8-unix"}, ""},
 		{"utf-8", []string{"ab", "x\r\ny\r\n", "z\n"}, []string{"ab", "x\ny\n", "z\n", ""}, []string{"utf-8", "utf-8-dos", "utf-8-dos", "utf-8-dos"}, ""},
 		{"utf-8", []string{"a\r\n", "b\000\r\n"}, []string{"a\n", "b\000\n", ""}, []string{"utf-8-dos", "utf-8-dos", "utf-8-dos"}, ""},
-		// Emacs 28.2 takes a read ending in a lone CR as -mac.
-		{"utf-8", []string{"a\r", "\nb\r\n"}, []string{"a\n", "\nb\n\n", ""}, []string{"utf-8-mac", "utf-8-mac", "utf-8-mac"}, ""},
+		// A CR ending a read waits for the next byte before it decides
+		// the type (Emacs 28.2 decides -mac on it: TestEmacsRegressions):
+		// here the LF makes it a CRLF ...
+		{"utf-8", []string{"a\r", "\nb\r\n"}, []string{"a", "\nb\n", ""}, []string{"utf-8", "utf-8-dos", "utf-8-dos"}, "deviation"},
+		// ... here it is a lone CR ...
+		{"utf-8", []string{"a\r", "b\rc"}, []string{"a", "\nb\nc", ""}, []string{"utf-8", "utf-8-mac", "utf-8-mac"}, "deviation"},
+		// ... here CRs then a CRLF (dos, as decoding them whole gives),
+		// the text from the first CR held ...
+		{"utf-8", []string{"a\rb\r", "\nc\r"}, []string{"a", "\rb\nc", "\r"}, []string{"utf-8", "utf-8-dos", "utf-8-dos"}, "deviation"},
+		// ... here the end of file ends it: lone CRs ...
+		{"utf-8", []string{"a\r", "b\r"}, []string{"a", "", "\nb\n"}, []string{"utf-8", "utf-8", "utf-8-mac"}, "deviation"},
+		// ... and once a CRLF decides -dos, a final CR waits as under -dos.
+		{"utf-8", []string{"a\r\nb\r", "\nc"}, []string{"a\nb", "\nc", ""}, []string{"utf-8-dos", "utf-8-dos", "utf-8-dos"}, "deviation"},
+		// An LF decides -unix whatever follows a final CR.
+		{"utf-8", []string{"a\nb\r", "\nc"}, []string{"a\nb\r", "\nc", ""}, []string{"utf-8-unix", "utf-8-unix", "utf-8-unix"}, ""},
+		// The same in EBCDIC (CR 0x0D, LF 0x25).
+		{"ebcdic-uk", []string{"\x81\r", "%\x82\r%"}, []string{"a", "\nb\n", ""}, []string{"ebcdic-uk", "ebcdic-uk-dos", "ebcdic-uk-dos"}, "deviation"},
 
 		// undecided remembers the charset and the EOL type separately.
 		{"undecided", []string{"ab\n", "caf\303\251\r\n"}, []string{"ab\n", "café\r\n", ""}, []string{"undecided-unix", "utf-8-unix", "utf-8-unix"}, ""},
@@ -807,37 +822,53 @@ func sampleText(c *CodingSystem) string {
 }
 
 // TestRoundTrip checks decode(encode(s)) == s for text each coding system
-// can encode, under every registered name.
+// can encode, under every registered name. An EOL-undecided system decodes
+// its text written with each line end, LF, CRLF and CR (the encoders of its
+// -unix, -dos and -mac variants), so that the inputs are the same on every
+// OS (its own encoder writes the system's line end: CRLF on Windows).
 func TestRoundTrip(t *testing.T) {
 	for _, name := range CodingSystemNames() {
 		c := mustLookup(t, name)
 		s := sampleText(c)
-		enc := c.newEncoder().encode(s)
-		var got string
-		if c.fam.name == "iso-2022-7bit-lock" {
-			// Emacs 28.2 decodes with the charset G1 had when SO
-			// invoked it until the read ends, so text that designates
-			// another charset to G1 while it is invoked round-trips only
-			// read by read (TestDecodeLikeEmacs checks the quirk).
-			var reads []string
-			for i := range len(enc) {
-				reads = append(reads, string(enc[i:i+1]))
+		for _, e := range eolEncoders(c) {
+			enc := e.newEncoder().encode(s)
+			var got string
+			if c.fam.name == "iso-2022-7bit-lock" {
+				// Emacs 28.2 decodes with the charset G1 had when SO
+				// invoked it until the read ends, so text that designates
+				// another charset to G1 while it is invoked round-trips
+				// only read by read (TestDecodeLikeEmacs checks the quirk).
+				var reads []string
+				for i := range len(enc) {
+					reads = append(reads, string(enc[i:i+1]))
+				}
+				outs, _ := decodeReads(c, reads...)
+				got = strings.Join(outs, "")
+			} else {
+				got = decodeString(c, string(enc))
 			}
-			outs, _ := decodeReads(c, reads...)
-			got = strings.Join(outs, "")
-		} else {
-			got = decodeString(c, string(enc))
-		}
-		if got != s {
-			t.Errorf("%s: round trip of %q gave %q (encoded %q)", name, s, got, enc)
+			if got != s {
+				t.Errorf("%s: round trip of %q written by %s gave %q (encoded %q)", name, s, e.symbol, got, enc)
+			}
 		}
 	}
+}
+
+// eolEncoders returns the systems that write test text for decoding under
+// c: c itself when its end-of-line type is fixed, else its -unix, -dos and
+// -mac variants, one per line end, rather than c, which writes the OS's.
+func eolEncoders(c *CodingSystem) []*CodingSystem {
+	if c.EOL() != EOLUndecided || c.fam.kind == kindNoConversion {
+		return []*CodingSystem{c}
+	}
+	return []*CodingSystem{c.WithEOL(EOLUnix), c.WithEOL(EOLDOS), c.WithEOL(EOLMac)}
 }
 
 // eolUniform rewrites the line ends of p to one convention so that the
 // end-of-line type an EOL-undecided decoder detects does not depend on how
 // p is split: kind 0 LF only, 1 CRLF only, 2 CR only. (A lone CR beside
-// CRLFs would not do: a read that holds only the lone CR decides -mac.)
+// CRLFs would not do: a read with the lone CR and no CRLF decides -mac.)
+// The bytes are ASCII's: it suits only ASCII-based charsets.
 func eolUniform(p []byte, kind int) []byte {
 	var out []byte
 	for _, b := range p {
@@ -893,7 +924,9 @@ const junk = "\xff\xfe\x00\x80\xc3(\xe2\x82\xf0\x9f\x98\x8f\xa1\x8e\xdf\x1b$B\x1
 // input is split. Emacs decides undecided charsets, byte-order marks and
 // end-of-line types from each read as it comes, so systems that detect a
 // charset or a BOM get none, and EOL-undecided systems only inputs whose
-// line ends are all LF or all CR (a CRLF split between reads is a CR).
+// line ends are all LF, all CRLF or all CR (eproc holds a CR that ends a
+// read until the next byte shows whether it is one of a CRLF), each
+// written explicitly, whatever the OS's line end.
 func chunkInputs(c *CodingSystem) [][]byte {
 	if c.fam.kind == kindUndecided || c.fam.bom == bomDetect || c.fam.post != postNone || c.fam.name == "iso-2022-7bit-lock" {
 		// Post-read conversions too work read by read (coding_postread.go),
@@ -903,18 +936,25 @@ func chunkInputs(c *CodingSystem) [][]byte {
 	}
 	sample := sampleText(c)
 	var ins [][]byte
+	if c.eol == EOLUndecided {
+		// Where LF is not ASCII's (EBCDIC), UTF-8 bytes hold line ends.
+		asciiEOL := string(c.WithEOL(EOLUnix).newEncoder().encode("\n")) == "\n"
+		for i, e := range eolEncoders(c) {
+			ins = append(ins, e.newEncoder().encode(sample))
+			if c.fam.kind == kindUTF16 {
+				continue // junk would break the code units
+			}
+			ins = append(ins, e.newEncoder().encode(sample+junk))
+			if asciiEOL {
+				// The sample's UTF-8 bytes amid junk, with the line ends.
+				eol := []string{"\n", "\r\n", "\r"}[i]
+				ins = append(ins, []byte(junk+strings.ReplaceAll(sample, "\n", eol)+junk))
+			}
+		}
+		return ins
+	}
 	enc := func(s string) []byte { return c.newEncoder().encode(s) }
 	ins = append(ins, enc(sample), enc(sample+junk), []byte(junk+sample+junk))
-	if c.eol == EOLUndecided && c.fam.kind != kindUTF16 {
-		var out [][]byte
-		for _, in := range ins {
-			out = append(out, eolUniform(in, 0), eolUniform(in, 2))
-		}
-		return out
-	}
-	if c.fam.kind == kindUTF16 && c.eol == EOLUndecided {
-		return ins[:1] // LF only, as encoded
-	}
 	if c.eol == EOLDOS && (c.fam.kind == kindCharset || c.fam.kind == kindSingle) {
 		// Emacs 28.2's charset decoder under -dos emits a CR held from
 		// the last read and a read of one CR as two lone CRs, so "\r\r\n"
