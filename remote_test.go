@@ -373,9 +373,12 @@ func TestRemoteLocalMethod(t *testing.T) {
 	if err := p.Delete(); err != nil {
 		t.Fatal(err)
 	}
-	if s := localProcState(pid); s != "" && s != "Z" {
-		t.Errorf("the remote program outlived Delete: state %q", s)
-	}
+	// SIGKILL has been sent when Delete returns; the kernel ends the
+	// program soon after.
+	waitUntil(t, rt, "the remote program's end after Delete", func() bool {
+		s := localProcState(pid)
+		return s == "" || s == "Z"
+	})
 
 	// A missing directory or program is MakeProcess's error, as locally.
 	_, err := rt.MakeProcess(ProcessArgs{Name: "x", Command: []string{"true"}, Dir: "/local::/no/such/dir", FileHandler: true})
@@ -528,9 +531,7 @@ func TestRemoteSSHStopDelete(t *testing.T) {
 	if err := p.Delete(); err != nil {
 		t.Fatal(err)
 	}
-	if remoteAlive(t, rt, dir, pid) {
-		t.Error("the remote program outlived Delete")
-	}
+	waitUntil(t, rt, "the remote program's end after Delete", func() bool { return !remoteAlive(t, rt, dir, pid) })
 	if p.Status() != StatusSignal || p.ExitStatus() != 9 {
 		t.Errorf("after Delete: %s %d", p.Status(), p.ExitStatus())
 	}
@@ -567,9 +568,7 @@ func TestRemoteSSHStopDelete(t *testing.T) {
 	if p.Status() != StatusSignal || p.ExitStatus() != int(syscall.SIGHUP) {
 		t.Errorf("after Close: %s %d", p.Status(), p.ExitStatus())
 	}
-	if remoteAlive(t, rt, dir, pid) {
-		t.Error("the remote program outlived Close")
-	}
+	waitUntil(t, rt, "the remote program's end after Close", func() bool { return !remoteAlive(t, rt, dir, pid) })
 	if fileExists(ctl) || fileExists(filepath.Dir(ctl)) {
 		t.Errorf("Close left the control socket %s", ctl)
 	}
