@@ -68,7 +68,7 @@ func TestNilReceivers(t *testing.T) {
 		t.Errorf("nil process: Status %q Live %v Exited %v Name %q Buffer %v LastEvent %v, want \"\" false true \"\" nil zero",
 			p.Status(), p.Live(), p.Exited(), p.Name(), p.Buffer(), p.LastEvent())
 	}
-	if p.Done() != p.Done() {
+	if done := p.Done(); done != p.Done() {
 		t.Errorf("nil process: Done returns a new channel each time")
 	}
 	if q := TQCreate(nil); q != nil {

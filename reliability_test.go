@@ -34,10 +34,8 @@ func TestNoLostBytesUnderLoad(t *testing.T) {
 	rt := newRuntime(t, Config{})
 	type result struct {
 		hash    hash
-		got     []byte
 		events  []string
 		atEvent int
-		errText string
 		code    int
 		killed  bool
 		errBuf  *Buffer

@@ -67,7 +67,7 @@ func (h *RemoteHandler) ProcessFile(ctx context.Context, rt *Runtime, a ProcessF
 		return CallStatus{}, err
 	}
 	script := string(encCS.newEncoder().encode(startScript(nonce, f.LocalName, remoteIn, env, command)))
-	cmd, err := r.command(nil, script)
+	cmd, err := r.command(context.Background(), script)
 	if err != nil {
 		return CallStatus{}, err
 	}

@@ -48,7 +48,7 @@ func (p *Process) writableLocked() error {
 // (utf-8-unix, raw-text-unix, no-conversion), the bytes written are the
 // string's own, with no copy; otherwise the encoded bytes are the one copy.
 func (p *Process) SendString(s string) error {
-	return p.SendStringContext(nil, s)
+	return p.SendStringContext(context.Background(), s)
 }
 
 // SendStringContext is SendString that stops waiting when ctx ends (nil:
@@ -138,7 +138,7 @@ func (p *Process) enqueueLocked(data []byte) (target int64, err error) {
 // waitWritten dispatches until the input queued up to target is written,
 // or writing failed.
 func (p *Process) waitWritten(target int64) error {
-	return p.waitWrittenContext(nil, target)
+	return p.waitWrittenContext(context.Background(), target)
 }
 
 // waitWrittenContext is waitWritten that stops waiting when ctx ends.
