@@ -573,7 +573,19 @@ func BenchmarkFanIn(b *testing.B) {
 		base = mbps(total*int64(b.N), time.Since(start))
 		reportCPU(b, cpu)
 	})
-	b.Run("eproc", func(b *testing.B) {
+	for _, bytes := range []bool{false, true} {
+		name := "eproc"
+		if bytes {
+			name = "eproc-bytes" // a BytesFilter: no string per read
+		}
+		b.Run(name, func(b *testing.B) { fanInEproc(b, n, cmdline, total, base, bytes) })
+	}
+}
+
+// fanInEproc is BenchmarkFanIn's eproc side, with a string Filter or a
+// BytesFilter.
+func fanInEproc(b *testing.B, n int, cmdline []string, total int64, base float64, bytes bool) {
+	{
 		rt := benchRuntime(b)
 		b.SetBytes(total)
 		b.ReportAllocs()
@@ -582,9 +594,14 @@ func BenchmarkFanIn(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			var got int64
 			count := func(p *Process, s string) { got += int64(len(s)); reads++ }
+			countBytes := func(p *Process, s []byte) { got += int64(len(s)); reads++ }
 			ps := make([]*Process, n)
 			for j := range ps {
-				ps[j] = mustMake(b, rt, ProcessArgs{Name: "head", Command: cmdline, Filter: count})
+				a := ProcessArgs{Name: "head", Command: cmdline, Filter: count, Coding: Coding{Decoding: "utf-8-unix", Encoding: "utf-8-unix"}}
+				if bytes {
+					a.BytesFilter = countBytes
+				}
+				ps[j] = mustMake(b, rt, a)
 			}
 			for _, p := range ps {
 				waitExit(b, p)
@@ -599,7 +616,7 @@ func BenchmarkFanIn(b *testing.B) {
 		if base > 0 {
 			b.ReportMetric(got/base, "x-baseline")
 		}
-	})
+	}
 }
 
 // liveHeap returns the heap in use after a full collection.

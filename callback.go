@@ -3,6 +3,7 @@ package eproc
 import (
 	"fmt"
 	"log/slog"
+	"unsafe"
 )
 
 // Running filters and sentinels: a panic is recovered and reported, as
@@ -46,13 +47,26 @@ func (rt *Runtime) callFilter(p *Process, f Filter, s string) {
 	if f == nil {
 		f = DefaultFilter
 	}
+	rt.runFilter(p, func() { f(p, s) }, s)
+}
+
+// callBytesFilter calls the bytes filter bf of p with the bytes of s,
+// which bf may only read, and only during the call.
+func (rt *Runtime) callBytesFilter(p *Process, bf BytesFilter, s string) {
+	b := unsafe.Slice(unsafe.StringData(s), len(s))
+	rt.runFilter(p, func() { bf(p, b) }, s)
+}
+
+// runFilter makes call, a filter call of p with the text s, then shows s
+// to p's Expecter, if any.
+func (rt *Runtime) runFilter(p *Process, call func(), s string) {
 	if p.net != nil {
-		rt.callNetFilter(p, f, s) // a peer's end of file waits for it (network_eof.go)
+		rt.callNetFilter(p, call) // a peer's end of file waits for it (network_eof.go)
 	} else {
-		rt.callback(p, false, func() { f(p, s) })
+		rt.callback(p, false, call)
 	}
 	if e := p.native.expecter.Load(); e != nil {
-		e.observe(s) // after the filter: an Expect that returns finds the filter's work done
+		e.observe(s) // after the filter: an Expecter that returns finds the filter's work done
 	}
 }
 

@@ -75,10 +75,34 @@ func (p *Process) SetFilter(f Filter) {
 	defer rt.mu.Unlock()
 	p.detachReaderLocked(errFilterReplaced)
 	p.filter = f
+	p.bytesFilter = nil
 	if p.native.filterT {
 		p.native.filterT = false
 		rt.resumeReadingLocked(p)
 	}
+}
+
+// BytesFilter is a filter over bytes, for programs that parse and discard
+// output: it receives the same text a Filter would, as bytes that are
+// valid only during the call and must not be changed (like
+// bufio.Scanner.Bytes). Under an encoding that passes the bytes as they
+// are (utf-8-unix, raw-text-unix, no-conversion, binary), they are the
+// read buffer itself: no string is made per read, so a fan-in of many
+// children allocates nothing per read. It runs where a Filter runs, under
+// the same rules.
+type BytesFilter func(p *Process, b []byte)
+
+// SetBytesFilter makes f receive p's output instead of its filter (and
+// so instead of its buffer), as bytes valid only during each call; nil
+// hands the output back to the filter. SetFilter, SetFilterT and Reader
+// remove it. Not an Emacs function: Emacs filters get strings.
+func (p *Process) SetBytesFilter(f BytesFilter) {
+	if p == nil {
+		return
+	}
+	p.rt.mu.Lock()
+	p.bytesFilter = f
+	p.rt.mu.Unlock()
 }
 
 // SetFilterT is the Go form of (set-process-filter p t): eproc stops
@@ -103,6 +127,7 @@ func (p *Process) SetFilterT() {
 	defer rt.mu.Unlock()
 	p.detachReaderLocked(errFilterReplaced)
 	p.filter = nil
+	p.bytesFilter = nil
 	p.native.filterT = true
 }
 

@@ -296,9 +296,9 @@ func (rt *Runtime) readOnce(p *Process) {
 			p.inReady = false
 			rt.armLocked(p)
 		}
-		dec, f := rt.noteOutputLocked(p)
+		dec, f, bf := rt.noteOutputLocked(p)
 		rt.mu.Unlock()
-		rt.filterOutput(p, dec, f, buf[:n], true)
+		rt.filterOutput(p, dec, f, bf, buf[:n], true)
 	case err == errAgain:
 		rt.mu.Lock()
 		p.inReady = false
@@ -322,18 +322,18 @@ func (rt *Runtime) readBuffer() []byte {
 // through its decoder. The dispatch lock must be held.
 func (rt *Runtime) deliver(p *Process, data []byte) {
 	rt.mu.Lock()
-	dec, f := rt.noteOutputLocked(p)
+	dec, f, bf := rt.noteOutputLocked(p)
 	rt.mu.Unlock()
-	rt.filterOutput(p, dec, f, data, true)
+	rt.filterOutput(p, dec, f, bf, data, true)
 }
 
 // noteOutputLocked counts a read that returned output (AcceptProcessOutput
-// watches the counts) and returns p's decoder and filter. rt.mu must be
+// watches the counts) and returns p's decoder and filters. rt.mu must be
 // held.
-func (rt *Runtime) noteOutputLocked(p *Process) (decoder, Filter) {
+func (rt *Runtime) noteOutputLocked(p *Process) (decoder, Filter, BytesFilter) {
 	p.outputSeq++
 	rt.loop.outputSeq++
-	return p.dec, p.filter
+	return p.dec, p.filter, p.bytesFilter
 }
 
 // filterOutput decodes data and calls the filter with the text. With
@@ -341,9 +341,23 @@ func (rt *Runtime) noteOutputLocked(p *Process) (decoder, Filter) {
 // filter's string without a copy when the decoder allows (the string keeps
 // at most four times its size alive), and the next read gets a new buffer.
 // The dispatch lock must be held.
-func (rt *Runtime) filterOutput(p *Process, dec decoder, f Filter, data []byte, inBuffer bool) {
+func (rt *Runtime) filterOutput(p *Process, dec decoder, f Filter, bf BytesFilter, data []byte, inBuffer bool) {
 	if p.remote != nil {
 		data, inBuffer = p.remote.output(data, inBuffer) // remote.go: takes out eproc's status record
+	}
+	if bf != nil {
+		// The text may share the read buffer (decodeOwned): bf borrows it
+		// for the call only, so the buffer is read into again.
+		var s string
+		if inBuffer {
+			s, _ = dec.decodeOwned(data)
+		} else {
+			s = dec.decode(data, false)
+		}
+		if s != "" {
+			rt.callBytesFilter(p, bf, s)
+		}
+		return
 	}
 	var s string
 	if inBuffer && len(data) >= len(rt.loop.spare)/4 {
@@ -364,11 +378,14 @@ func (rt *Runtime) filterOutput(p *Process, dec decoder, f Filter, data []byte, 
 // held.
 func (rt *Runtime) flushDecoder(p *Process) {
 	rt.mu.Lock()
-	dec := p.dec
-	f := p.filter
+	dec, f, bf := p.dec, p.filter, p.bytesFilter
 	rt.mu.Unlock()
 	if s := dec.decode(nil, true); s != "" {
-		rt.callFilter(p, f, s)
+		if bf != nil {
+			rt.callBytesFilter(p, bf, s)
+		} else {
+			rt.callFilter(p, f, s)
+		}
 	}
 }
 

@@ -43,10 +43,10 @@ func (rt *Runtime) finishPeerEOFLocked(p *Process) bool {
 	return true
 }
 
-// callNetFilter calls the filter f of the network process p with s,
-// counting the call so that a peer's end of file read meanwhile waits for
-// it to return. The dispatch lock must be held.
-func (rt *Runtime) callNetFilter(p *Process, f Filter, s string) {
+// callNetFilter makes call, a filter call of the network process p,
+// counting it so that a peer's end of file read meanwhile waits for it to
+// return. The dispatch lock must be held.
+func (rt *Runtime) callNetFilter(p *Process, call func()) {
 	p.net.inFilter++
 	defer func() {
 		p.net.inFilter--
@@ -56,5 +56,5 @@ func (rt *Runtime) callNetFilter(p *Process, f Filter, s string) {
 			rt.mu.Unlock()
 		}
 	}()
-	rt.callback(p, false, func() { f(p, s) })
+	rt.callback(p, false, call)
 }

@@ -66,6 +66,9 @@ type ProcessArgs struct {
 	Stop bool
 	// Filter is :filter; nil means DefaultFilter.
 	Filter Filter
+	// BytesFilter, when set, receives the output instead of Filter, as
+	// bytes valid only during the call (see SetBytesFilter).
+	BytesFilter BytesFilter
 	// Sentinel is :sentinel; nil means DefaultSentinel.
 	Sentinel Sentinel
 	// Stderr is :stderr: nil mixes standard error with standard output; a
@@ -128,6 +131,7 @@ type Process struct {
 	// Guarded by rt.mu.
 	buffer          *Buffer
 	filter          Filter
+	bytesFilter     BytesFilter // set: gets the output instead of filter (filter.go)
 	sentinel        Sentinel
 	plist           []any
 	query           bool
@@ -335,6 +339,7 @@ func (rt *Runtime) makeProcess(a ProcessArgs, remote *remoteProc) (*Process, err
 	p.command = append([]string(nil), a.Command...)
 	p.contact = true
 	p.filter = a.Filter
+	p.bytesFilter = a.BytesFilter
 	p.sentinel = a.Sentinel
 	p.query = !a.NoQuery
 	p.killGroup = a.KillGroup

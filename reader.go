@@ -112,6 +112,7 @@ func (p *Process) Reader() *Reader {
 	r := &Reader{p: p, limit: rt.cfg.ReadProcessOutputMax, prev: p.filter}
 	p.native.reader = r
 	p.filter = r.filter
+	p.bytesFilter = nil
 	if p.native.filterT {
 		p.native.filterT = false
 		rt.resumeReadingLocked(p)

@@ -853,9 +853,9 @@ func (r *remoteProc) finish(p *Process) {
 	rt := r.rt
 	if held := r.recs.flush(); len(held) > 0 {
 		rt.mu.Lock()
-		dec, f := rt.noteOutputLocked(p)
+		dec, f, bf := rt.noteOutputLocked(p)
 		rt.mu.Unlock()
-		rt.filterOutput(p, dec, f, held, false)
+		rt.filterOutput(p, dec, f, bf, held, false)
 		rt.flushDecoder(p)
 	}
 	// The dead status being dispatched is corrected in place from the

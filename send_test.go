@@ -86,3 +86,40 @@ func TestSendStringReleased(t *testing.T) {
 	}
 	p.Delete()
 }
+
+// BytesFilter (issue 13, fan-in): the output arrives whole and in order,
+// as the decoded text's bytes: under utf-8-unix the read buffer itself,
+// under latin-1 the UTF-8 of the decoded text. SetFilter removes it.
+func TestBytesFilter(t *testing.T) {
+	rt := newRuntime(t, Config{ProcessConnectionType: Pipe})
+	for _, tc := range []struct {
+		coding, out, want string
+	}{
+		{"utf-8-unix", strings.Repeat("0123456789abcdef", 1<<16), strings.Repeat("0123456789abcdef", 1<<16)},
+		{"latin-1-unix", "caf\xe9\n", "café\n"},
+	} {
+		var got []byte
+		calls := 0
+		p := mustMake(t, rt, ProcessArgs{Name: tc.coding, Command: []string{"cat"}, Coding: Coding{Decoding: tc.coding, Encoding: "binary"},
+			BytesFilter: func(p *Process, b []byte) { got = append(got, b...); calls++ }})
+		if err := p.SendString(tc.out); err != nil {
+			t.Fatal(err)
+		}
+		p.SendEOF()
+		waitExit(t, p)
+		if string(got) != tc.want || calls == 0 {
+			t.Errorf("%s: got %d bytes in %d calls, want %d bytes", tc.coding, len(got), calls, len(tc.want))
+		}
+	}
+	var rec recorder
+	var bytesCalls int
+	p := mustMake(t, rt, ProcessArgs{Name: "switch", Command: []string{"cat"}, Filter: rec.filter,
+		BytesFilter: func(p *Process, b []byte) { bytesCalls++ }})
+	p.SetFilter(rec.filter)
+	p.SendString("to the filter\n")
+	p.SendEOF()
+	waitExit(t, p)
+	if rec.String() != "to the filter\n" || bytesCalls != 0 {
+		t.Errorf("after SetFilter: filter got %q, bytes filter %d calls", rec.String(), bytesCalls)
+	}
+}
