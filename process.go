@@ -283,23 +283,27 @@ func (rt *Runtime) makeProcess(a ProcessArgs, remote *remoteProc) (*Process, err
 	if err != nil {
 		return nil, err
 	}
-	dir := rt.localDirectory(a.Dir) // filehandler.go: "~" for a remote one
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		if err == nil {
-			err = syscall.ENOTDIR
+	// With no directory given anywhere, the child keeps this process's
+	// working directory, which exists and is no remote name the default
+	// handlers know: no lookup, no check, no chdir (a spawn's cost).
+	dir := ""
+	if a.Dir != "" || rt.cfg.DefaultDirectory != "" || rt.cfg.FileNameHandlers != nil {
+		dir = rt.localDirectory(a.Dir) // filehandler.go: "~" for a remote one
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			if err == nil {
+				err = syscall.ENOTDIR
+			}
+			return nil, &FileError{Op: "Setting current directory", Err: unwrapErrno(err), Path: dir}
 		}
-		return nil, &FileError{Op: "Setting current directory", Err: unwrapErrno(err), Path: dir}
 	}
 
 	var argv []string
 	var path string
 	if len(a.Command) > 0 {
+		// findProgram never returns a directory (ErrProgramIsDirectory).
 		path, err = findProgram(a.Command[0], rt.execPath(), rt.cfg.ExecSuffixes, dir)
 		if err != nil {
 			return nil, err
-		}
-		if st, err := os.Stat(path); err == nil && st.IsDir() {
-			return nil, ErrProgramIsDirectory
 		}
 		enc := encCS.newEncoder()
 		argv = make([]string, len(a.Command))

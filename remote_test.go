@@ -633,6 +633,9 @@ func TestRemoteSSHPTY(t *testing.T) {
 		t.Errorf("Kill(true): %q", rec.events)
 	}
 	p, rec = mustRemote(t, rt, dir, ProcessArgs{Command: []string{"cat"}, ConnectionType: PTY})
+	// Input waits for the remote start: until ssh has made its end of the
+	// local terminal raw, a ^D would end ssh's own input instead of cat's.
+	waitUntil(t, rt, "the remote start", func() bool { return p.Get("remote-pid") != nil })
 	p.SendString("line\n")
 	p.SendEOF()
 	waitExit(t, p)

@@ -113,7 +113,9 @@ func forkExec(r spawnRequest, files []uintptr, ctty int) (int, error) {
 	}
 	switch err {
 	case syscall.ENOENT, syscall.EACCES, syscall.ENOEXEC, syscall.EPERM, syscall.ENOTDIR, syscall.ELOOP, syscall.ENAMETOOLONG:
-		if st, serr := os.Stat(r.dir); serr != nil || !st.IsDir() {
+		// Did the chdir fail, or the program? (With no directory, no
+		// chdir was asked for.)
+		if st, serr := os.Stat(r.dir); r.dir != "" && (serr != nil || !st.IsDir()) {
 			return 0, &FileError{Op: "Setting current directory", Err: syscall.ENOENT, Path: r.dir}
 		}
 		return 0, &execError{path: r.path, err: err}
