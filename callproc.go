@@ -424,26 +424,3 @@ func (rt *Runtime) processLines(program string, args []string) ([]string, CallSt
 }
 
 // Package-level call-process functions acting on Default.
-
-// CallProcess calls Default.CallProcess.
-func CallProcess(program, infile string, dest Destination, args ...string) (CallStatus, error) {
-	return Default.CallProcess(program, infile, dest, args...)
-}
-
-// ShellCommandToString calls Default.ShellCommandToString.
-func ShellCommandToString(command string) (string, error) {
-	return Default.ShellCommandToString(command)
-}
-
-// Call calls Default.Call.
-func Call(ctx context.Context, a CallProcessArgs) (CallStatus, error) { return Default.Call(ctx, a) }
-
-// ShellCommandOutput calls Default.ShellCommandOutput.
-func ShellCommandOutput(ctx context.Context, command string) (string, CallStatus, error) {
-	return Default.ShellCommandOutput(ctx, command)
-}
-
-// ProcessLines calls Default.ProcessLines.
-func ProcessLines(program string, args ...string) ([]string, error) {
-	return Default.ProcessLines(program, args...)
-}

@@ -386,24 +386,3 @@ func validMethodName(m string) bool {
 }
 
 // Package-level functions acting on Default.
-
-// StartFileProcess calls Default.StartFileProcess.
-func StartFileProcess(name string, buf *Buffer, program string, args ...string) (*Process, error) {
-	return Default.StartFileProcess(name, buf, program, args...)
-}
-
-// StartFileProcessShellCommand calls Default.StartFileProcessShellCommand.
-func StartFileProcessShellCommand(name string, buf *Buffer, command string) (*Process, error) {
-	return Default.StartFileProcessShellCommand(name, buf, command)
-}
-
-// ProcessFile calls Default.ProcessFile.
-func ProcessFile(program, infile string, dest Destination, args ...string) (CallStatus, error) {
-	return Default.ProcessFile(program, infile, dest, args...)
-}
-
-// FindFileNameHandler calls Default.FindFileNameHandler.
-func FindFileNameHandler(name string) FileHandler { return Default.FindFileNameHandler(name) }
-
-// FileRemoteP calls Default.FileRemoteP.
-func FileRemoteP(name string) string { return Default.FileRemoteP(name) }

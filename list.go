@@ -69,6 +69,3 @@ func (rt *Runtime) ListProcesses(queryOnly bool) *Buffer {
 	b.GotoChar(1)
 	return b
 }
-
-// ListProcesses calls Default.ListProcesses.
-func ListProcesses(queryOnly bool) *Buffer { return Default.ListProcesses(queryOnly) }

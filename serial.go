@@ -228,9 +228,6 @@ func (rt *Runtime) MakeSerialProcess(a SerialArgs) (*Process, error) {
 	return p, nil
 }
 
-// MakeSerialProcess calls Default.MakeSerialProcess.
-func MakeSerialProcess(a SerialArgs) (*Process, error) { return Default.MakeSerialProcess(a) }
-
 // serialCoding finds a serial process's coding systems as Emacs does: the
 // call's :coding, then coding-system-for-read / -write, then nil, which
 // decodes as undecided.

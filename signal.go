@@ -55,6 +55,10 @@ var signalNumbers = map[string]syscall.Signal{
 	"term": syscall.SIGTERM,
 }
 
+// SignalByName is ParseSignal for a name: "SIGTERM", "term", "sigterm",
+// "usr1", without regard to case.
+func SignalByName(name string) (syscall.Signal, error) { return ParseSignal(name) }
+
 // ParseSignal turns a signal given as Emacs's signal-process takes it into a
 // signal: a syscall.Signal, an int, or a name matched without regard to
 // case with or without "SIG" ("SIGTERM", "term", "sigterm", "usr1"). An
@@ -250,9 +254,8 @@ func (p *Process) Signal(sig syscall.Signal) error {
 // session; under Emacs 28 such children never stop. (Linux reads the
 // child's handlers from /proc; other systems always send SIGSTOP.) Once the
 // child stops, its status becomes "stop" and its sentinel gets "stopped
-// (signal)\n". With
-// currentGroup on a pty the terminal's foreground group gets SIGTSTP, as
-// typing C-z would. A pipe process stops reading: output waits in the
+// (signal)\n". With currentGroup on a pty the terminal's foreground group
+// gets SIGTSTP, as typing C-z would. A pipe process stops reading: output waits in the
 // kernel until Continue, and its status is "stop".
 func (p *Process) Stop(currentGroup bool) error {
 	if p == nil {
@@ -313,6 +316,19 @@ func (p *Process) setReading(on bool) {
 	if on {
 		rt.armLocked(p)
 	}
+}
+
+// SignalPID is SignalProcess with Go types: sig to the process pid alone.
+// When pid is a child of this Runtime, the check that it has not been
+// reaped and the kill are one step, as for a *Process.
+func (rt *Runtime) SignalPID(pid int, sig syscall.Signal) error {
+	rt.mu.Lock()
+	p := rt.loop.children[pid]
+	rt.mu.Unlock()
+	if p != nil {
+		return rt.SignalProcess(p, sig)
+	}
+	return rt.SignalProcess(pid, sig)
 }
 
 // SignalProcess is signal-process: it sends a signal to a process given as

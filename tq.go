@@ -190,6 +190,3 @@ func (q *TQ) callHandler(h func(string), answer string) {
 		h(answer)
 	}
 }
-
-// TQCreate calls Default.TQCreate.
-func TQCreate(p *Process) *TQ { return Default.TQCreate(p) }
