@@ -90,7 +90,12 @@ package eproc
 //     second. eproc keeps the bytes (as raw bytes where invalid).
 //   - UTF-16: Emacs repeats an unpaired high surrogate's bytes before
 //     every following code unit, and drops one cut by the end of the
-//     stream; eproc writes its two bytes once, as raw bytes.
+//     stream; eproc writes its two bytes once, as raw bytes. Under -dos,
+//     when the bytes of an unpaired surrogate begin with an LF after a
+//     CR, whether they make a CRLF depends in Emacs on whether a read
+//     ends between the CR and the unit after the surrogate; eproc holds
+//     the CR until that unit, and makes the CRLF as Emacs does decoding
+//     the bytes whole.
 //   - Where a Lisp conversion signals an error on a read's text (HZ text
 //     ending in "~", a UTF-7 run of 4n+1 base64 characters, an extended
 //     segment longer than the read), Emacs loses the read's text and the

@@ -613,6 +613,10 @@ var emacsRegressions = []struct {
 	{"utf-16le", []string{"a\x00\x00\xd8", "b\x00c\x00"}, []string{"a", "\x00Øb\x00Øc"}, "utf-16le", []string{"a", "\x00Øbc"}, ""},
 	// ... and drops one the end of file cuts.
 	{"utf-16be", []string{"\x00a\xd8="}, []string{"a"}, "utf-16be", []string{"a", "\xd8="}, ""},
+	// Under -dos Emacs writes out a CR that ends a read before an
+	// unpaired high surrogate whose bytes begin with LF; decoding the
+	// bytes whole, the LF makes a CRLF with it. eproc holds the CR.
+	{"utf-16le-dos", []string{"\r", "\x00\n\xd8", "000"}, []string{"\r", "\nØ〰", "0"}, "utf-16le-dos", []string{"\nØ〰", "0"}, ""},
 	// The charset type under -dos: a held CR and a read of one CR come out
 	// as two lone CRs (no loss).
 	{"chinese-big5-hkscs-dos", []string{"x", "\r", "\r", "\n", "y"}, []string{"x", "\r\r", "\n", "y"}, "chinese-big5-hkscs-dos", nil, ""},

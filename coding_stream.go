@@ -285,6 +285,11 @@ func eolSeen(text []byte) EOLType {
 //   - with an LF (-unix whatever follows), nothing.
 func (d *streamDecoder) convertEOL(text []byte, atEOF bool) string {
 	if len(d.eolHeld) > 0 {
+		if len(text) == 0 && !atEOF {
+			// A read that gives no text (half a UTF-16 unit, an escape
+			// sequence) leaves the held text as it is.
+			return ""
+		}
 		text = append(d.eolHeld, text...)
 		d.eolHeld = nil
 	}

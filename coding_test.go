@@ -596,6 +596,37 @@ func TestDecodeReads(t *testing.T) {
 		// The same on "caf\351", and the Latin-1 é is then a raw byte.
 		{"undecided", []string{"caf\351", "x\n"}, []string{"caf", "\351x\n", ""}, []string{"utf-8", "utf-8-unix", "utf-8-unix"}, ""},
 		{"undecided", []string{"a\205"}, []string{"a", "\205"}, []string{"utf-8", "utf-8"}, ""},
+
+		// UTF-16 under -dos: an unpaired high surrogate's bytes come out
+		// as the characters U+0000-U+00FF, and the end-of-line stage sees
+		// them. Emacs 28.2, (decode-coding-string "\r\0\n\3300000"
+		// 'utf-16le-dos) gives "\nØ〰0": the surrogate 0xD80A's first byte
+		// is an LF, which makes a CRLF with the CR before it. So the CR
+		// waits, with the surrogate, for the unit that shows whether the
+		// surrogate is paired (Emacs writes the CR out at the end of the
+		// read, and splitting there gives "\r\nØ〰0"; the fuzz seed
+		// testdata/fuzz/FuzzDecodeUTF16/cea450e2000c3f49).
+		{"utf-16le-dos", []string{"\r", "\x00\n\xd8", "000"}, []string{"", "", "\nØ〰", "0"}, nil, "deviation"},
+		{"utf-16le-dos", []string{"\r\x00\n\xd8", "000"}, []string{"", "\nØ〰", "0"}, nil, "deviation"},
+		// ... the same when the EOL type is undecided (Emacs decides
+		// -dos on the whole string) ...
+		{"utf-16le", []string{"\r", "\x00\n\xd8", "000"}, []string{"", "", "\nØ〰", "0"}, []string{"utf-16le", "utf-16le", "utf-16le-dos", "utf-16le-dos"}, "deviation"},
+		// ... a low surrogate after it pairs them, and the CR stays a CR
+		// ...
+		{"utf-16le-dos", []string{"\r\x00\n\xd8", "\x00\xdc"}, []string{"", "\r\U00012800", ""}, nil, ""},
+		// ... a CR unit after the unpaired surrogate waits too: Emacs
+		// 28.2 gives "\nØ\n" for "\r\0\n\330\r\0\n\0" whole (its
+		// surrogate repeated: "\nØ\nØ\n"), the LF after the CR making
+		// a CRLF ...
+		{"utf-16le-dos", []string{"\r\x00\n\xd8\r\x00", "\n\x00"}, []string{"", "\nØ\n", ""}, nil, "deviation"},
+		// ... and at the end of the stream it is a CR, as in Emacs
+		// ("\r\0\n\330\r\0" gives "\nØ\r").
+		{"utf-16le-dos", []string{"\r\x00\n\xd8\r\x00"}, []string{"", "\nØ\r"}, nil, ""},
+		// In utf-16be the surrogate's second byte may be a CR, and an LF
+		// unit after it makes a CRLF: "\330\r\0\n" gives "Ø\n".
+		{"utf-16be-dos", []string{"\xd8\r", "\x00\n"}, []string{"", "Ø\n", ""}, nil, ""},
+		// A read that gives no text (half a unit) leaves a held CR held.
+		{"utf-16be", []string{"\x00\r\x00\n\x00\r", "\x00", "\n"}, []string{"\n", "", "\n", ""}, []string{"utf-16be-dos", "utf-16be-dos", "utf-16be-dos", "utf-16be-dos"}, "deviation"},
 	}
 	for _, tt := range tests {
 		c := mustLookup(t, tt.coding)

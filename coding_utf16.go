@@ -19,6 +19,14 @@ import (
 // code unit until a low surrogate comes; eproc writes them once. At the
 // end of the stream a pending high surrogate comes out as its two raw
 // bytes; Emacs drops it.
+//
+// The end-of-line stage sees a surrogate's bytes as characters: under
+// -dos a CR followed by the bytes 0A D8 of an unpaired surrogate (in
+// utf-16le) is a CRLF, and so is the CR of a surrogate's bytes D8 0D (in
+// utf-16be) followed by an LF. So a CR waits for what decides whether an
+// LF follows it: the unit after a surrogate after it, or the unit after
+// it when a surrogate is pending. Emacs 28.2 writes the CR out at the end
+// of the read, and the line end then depends on where the reads fall.
 
 type utf16Decoder struct {
 	big       bool
@@ -66,6 +74,10 @@ func (d *utf16Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, e
 		}
 	}
 	short := false
+	// Under -dos, the last CR unit written (where it was read and where
+	// its character starts) and the unit of the pending high surrogate,
+	// if both were read in this call: see the end.
+	crSrc, crDst, surSrc := -1, 0, -1
 	for nSrc < len(src) && !short {
 		if len(dst)-nDst < 16 {
 			return nDst, nSrc, transform.ErrShortDst
@@ -83,19 +95,30 @@ func (d *utf16Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, e
 			d.surrogate = 0
 			nDst = len(appendEmacsChar(dst[:nDst], c))
 		case d.surrogate != 0:
+			if u == '\r' && d.dos && !atEOF && !d.emacsBugs && nSrc+4 > len(src) {
+				// A CR after an unpaired surrogate waits, with the
+				// surrogate, for the unit after it, which may be an LF
+				// that makes a CRLF with it. At the end of the stream it
+				// is a CR, as in Emacs (which does not hold it).
+				short = true
+				continue
+			}
 			nDst = d.surrogateBytes(dst, nDst)
 			switch {
 			case high:
-				d.surrogate = u
+				d.surrogate, surSrc = u, nSrc
 			case d.emacsBugs:
 				// Emacs 28.2 keeps the surrogate pending.
 				nDst = len(appendEmacsChar(dst[:nDst], rune(u)))
 			default:
 				d.surrogate = 0
+				if u == '\r' {
+					crSrc, crDst = nSrc, nDst
+				}
 				nDst = len(appendEmacsChar(dst[:nDst], rune(u)))
 			}
 		case high:
-			d.surrogate = u
+			d.surrogate, surSrc = u, nSrc
 		default:
 			if u == '\r' && d.dos && nSrc+4 > len(src) {
 				// A CR waits for the code unit after it, even at the end
@@ -103,9 +126,24 @@ func (d *utf16Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, e
 				short = true
 				continue
 			}
+			if u == '\r' {
+				crSrc, crDst = nSrc, nDst
+			}
 			nDst = len(appendEmacsChar(dst[:nDst], rune(u)))
 		}
 		nSrc += 2
+	}
+	if d.dos && !atEOF && !d.emacsBugs && d.surrogate != 0 && surSrc == crSrc+2 && crSrc >= 0 && src[surSrc] == '\n' {
+		// A CR, then a high surrogate whose first byte is 0x0A (in
+		// utf-16le) still pending: if the unit after the surrogate is
+		// not a low one, the surrogate's bytes come out as characters,
+		// the first an LF that makes a CRLF with the CR, as decoding the
+		// stream whole gives. So the CR waits, with the surrogate, for
+		// that unit. Emacs 28.2 writes the CR out, and the line end then
+		// depends on where the reads fall.
+		nSrc, nDst = crSrc, crDst
+		d.surrogate = 0
+		short = true
 	}
 	if atEOF && d.surrogate != 0 && !d.emacsBugs {
 		// The surrogate's bytes, and the byte after them, come out raw
