@@ -142,7 +142,6 @@ func detectUndecided(in []byte, atEOF, preferUTF8 bool) *family {
 					// The whole read was scanned.
 					if info.rejected&(1<<catISO7Else) == 0 {
 						headASCII = len(in)
-						i = len(in)
 					}
 					info.rejected |= ^uint32(maskISOEscape)
 					i = len(in)

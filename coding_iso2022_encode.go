@@ -10,7 +10,6 @@ type iso2022Encoder struct {
 	inv          [2]int
 	singleShift  bool
 	bolDesignate bool
-	started      bool
 	defaultChar  rune
 	eolMac       bool
 	force        *charset // the charset to use where it has the character (a charset text property)
