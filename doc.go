@@ -81,23 +81,31 @@
 // # Files
 //
 // Each concept lives in the file named after it: runtime.go (Runtime,
-// Config, buffer table, Close), loop.go (the accept loop:
-// AcceptProcessOutput, Wait, Run, SitFor), poll_linux.go / poll_bsd.go /
-// poll_windows.go (epoll, kqueue, an I/O completion port), process.go
-// (Process, MakeProcess, information, plist, Delete), spawn.go (what
-// starting a child takes and gives, on every system), pipe.go
-// (MakePipeProcess), pty_unix.go (pseudo-terminals), send.go (input),
-// signal.go (signals), filter.go, sentinel.go (event strings), coding.go
-// and coding_*.go (coding systems, one file per family; coding_tables.go
-// is generated from Emacs by internal/gencoding), buffer.go (Buffer and Marker), shell.go
+// Config, the buffer table), default.go (the package-level functions on
+// Default), shutdown.go (Close), loop.go (the accept loop:
+// AcceptProcessOutput, Wait, Run, SitFor), dispatch.go (the dispatch lock
+// and the locking discipline), status.go (Status, event strings'
+// statuses, setStatusLocked: the one place a status changes), callback.go
+// (running filters and sentinels, CallbackError), poll_linux.go /
+// poll_bsd.go / poll_windows.go (epoll, kqueue, an I/O completion port),
+// process.go (Process, MakeProcess, information, plist, Delete), spawn.go
+// (what starting a child takes and gives, on every system), pipe.go
+// (MakePipeProcess), pty.go and pty_unix.go (pseudo-terminals),
+// pty_termios.go (the terminal modes), send.go (input), signal.go
+// (signals), filter.go (filters, filter t, BytesFilter), sentinel.go
+// (sentinels and their event strings), coding.go and coding_*.go (coding
+// systems, one file per family; coding_tables.go is generated from Emacs
+// by internal/gencoding), buffer.go (Buffer and Marker), shell.go
 // (ShellQuoteArgument and friends), lookpath.go (exec-path search),
-// callproc.go (CallProcess and its family, Call), list.go (ListProcesses),
-// tq.go (transaction queues), network.go (MakeNetworkProcess and friends),
-// serial.go (MakeSerialProcess, SerialProcessConfigure), native.go (Done,
-// WaitAll, WaitEvent, LastEvent), reader.go (the io adapters), expect.go
-// (Expecter), filter.go (filters, filter t), filehandler.go (file handlers,
-// remote file names, StartFileProcess, ProcessFile), remote.go,
-// remote_ssh.go and remote_callproc.go (remote processes: RemoteHandler).
+// callproc.go (CallProcess and its family, Call), list.go
+// (ListProcesses), tq.go (transaction queues), network.go and network_*.go
+// (MakeNetworkProcess and friends: addresses, half-close, accept back-off,
+// interfaces), serial.go and serial_*.go (MakeSerialProcess,
+// SerialProcessConfigure), native.go (Done, WaitAll, WaitEvent,
+// LastEvent), reader.go (the io adapters), expect.go (Expecter),
+// filehandler.go (file handlers, remote file names, StartFileProcess,
+// ProcessFile), remote.go, remote_ssh.go and remote_callproc.go (remote
+// processes: RemoteHandler), errors.go (the error types and values).
 //
 // Per-system code follows os/exec: the portable file holds the types and
 // the exported API, and FILE_unix.go, FILE_windows.go and FILE_other.go
