@@ -1010,7 +1010,7 @@ func TestChunking(t *testing.T) {
 					checkChunking(t, c, in, []int{i})
 				}
 			} else {
-				for i := 0; i <= 20; i++ {
+				for i := 0; i <= chunkingEnds; i++ {
 					checkChunking(t, c, in, []int{i})
 					checkChunking(t, c, in, []int{len(in) - i})
 				}
@@ -1020,7 +1020,7 @@ func TestChunking(t *testing.T) {
 				every[i] = i
 			}
 			checkChunking(t, c, in, every) // one byte per read
-			for range 10 {
+			for range chunkingRandom {
 				checkChunking(t, c, in, randomCuts(rng, len(in)))
 			}
 		}
