@@ -1011,14 +1011,15 @@ func TestSetFilterNilRestoresDefault(t *testing.T) {
 func TestEmptyNameIsAName(t *testing.T) {
 	rt := newRuntime(t, Config{ProcessConnectionType: Pipe})
 	var names []string
+	cmd := helperCmd("ready") // the test binary, waiting: on every system
 	for range 2 {
-		p, err := rt.StartProcess("", nil, "cat")
+		p, err := rt.StartProcess("", nil, cmd[0], cmd[1:]...)
 		if err != nil {
 			t.Fatalf("StartProcess: %v", err)
 		}
 		names = append(names, p.Name())
 	}
-	p, err := rt.MakeProcess(ProcessArgs{Command: []string{"cat"}})
+	p, err := rt.MakeProcess(ProcessArgs{Command: cmd})
 	if err != nil {
 		t.Fatalf("MakeProcess: %v", err)
 	}
