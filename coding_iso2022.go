@@ -14,7 +14,9 @@ import (
 // designated to when encoding. Decoding follows escape sequences
 // (designation, locking and single shifts, compositions) into those
 // registers; any byte that does not fit is a raw byte and designates ASCII
-// to G0 again. Line ends do not reset the state when decoding.
+// to G0 again. Line ends do not reset the state when decoding. As in
+// Emacs 28.2, a composition (ESC 0, 2, 3 or 4) is taken in any system with
+// the designation flag, not only in those with the composition flag.
 
 // ISO-2022 flags, Emacs's coding-system-iso-2022-flags.
 const (
@@ -728,7 +730,11 @@ func (d *iso2022Decoder) escape(esc byte, next func() byte, short *bool, dst []b
 			}
 			return cs, c, false, false
 		case '0', '2', '3', '4':
-			if flags&isoComposition == 0 {
+			// Emacs 28.2 takes a composition when the system has
+			// the composition flag or the designation flag: its
+			// annotation mask for charsets (3) includes the bit of
+			// compositions (1).
+			if flags&(isoComposition|isoDesignation) == 0 {
 				return nil, 0, false, true
 			}
 			if esc == '0' && ((d.cmpState == cmpComponentChar && d.cmpMethod == '3') || (d.cmpState == cmpComponentRule && d.cmpMethod == '4')) {
