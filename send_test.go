@@ -1,125 +1,129 @@
-//go:build unix
-
 package eproc
 
 import (
-	"context"
+	"bytes"
 	"errors"
-	"runtime"
 	"strings"
+	"sync"
 	"testing"
-	"time"
 )
 
-// Issue 17 item 8: a long SendString queues the caller's text once. With
-// utf-8-unix the bytes written are the string's own (before: the encoded
-// copy and the queue's copy, three times the payload in all); with
-// latin-1, the encoded bytes are the one copy.
-func TestSendStringCopiesOnce(t *testing.T) {
-	const size = 32 << 20
-	rt := newRuntime(t, Config{ProcessConnectionType: Pipe})
-	for _, tc := range []struct {
-		coding string
-		max    uint64 // bytes the send may allocate
-	}{
-		{"utf-8-unix", 1 << 20},
-		{"latin-1-unix", size + size/2},
-	} {
-		p := mustMake(t, rt, ProcessArgs{Name: tc.coding, Command: []string{"sh", "-c", "cat >/dev/null"},
-			Coding: Coding{Decoding: tc.coding, Encoding: tc.coding}})
-		s := strings.Repeat("x", size)
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		if err := p.SendString(s); err != nil {
-			t.Fatalf("SendString: %v", err)
+func TestCatLargeInputNoDeadlock(t *testing.T) {
+	// H3: sending megabytes to cat keeps dispatching its output.
+	rt := newRuntime(t, Config{})
+	const n = 16 << 20
+	var got int
+	var sum bytes.Buffer
+	a := helperArgs("cat", "cat")
+	a.Filter = func(p *Process, s string) {
+		got += len(s)
+		if sum.Len() < 1<<20 {
+			sum.WriteString(s)
 		}
-		runtime.ReadMemStats(&after)
-		if got := after.TotalAlloc - before.TotalAlloc; got > tc.max {
-			t.Errorf("%s: sending %d bytes allocated %d bytes, want at most %d", tc.coding, size, got, tc.max)
-		}
-		p.SendEOF()
-		waitExit(t, p)
+	}
+	p := mustMake(t, rt, a)
+	data := string(patternBytes(n))
+	if err := p.SendString(data); err != nil {
+		t.Fatal(err)
+	}
+	if got == 0 {
+		t.Error("no output was dispatched while the input was full")
+	}
+	if err := p.SendEOF(); err != nil {
+		t.Fatal(err)
+	}
+	waitExit(t, p)
+	if got != n {
+		t.Errorf("cat echoed %d bytes of %d", got, n)
+	}
+	if !bytes.Equal(sum.Bytes(), patternBytes(n)[:sum.Len()]) {
+		t.Error("echoed bytes differ")
 	}
 }
 
-// A send blocked on a child that does not read stops waiting when its
-// context ends, and one blocked without a context returns when another
-// goroutine deletes the process (17.1, 17.8).
-func TestSendStringReleased(t *testing.T) {
-	rt := newRuntime(t, Config{ProcessConnectionType: Pipe})
-	big := strings.Repeat("y", 4<<20) // far more than a pipe holds
-	p := mustMake(t, rt, ProcessArgs{Name: "deaf", Command: []string{"sleep", "30"}})
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	if err := p.SendStringContext(ctx, big); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("SendStringContext: %v, want the context's error", err)
-	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("SendStringContext returned after %v", d)
-	}
-
-	q := mustMake(t, rt, ProcessArgs{Name: "deaf2", Command: []string{"sleep", "30"}})
-	go func() {
-		// Delete once the send is waiting: its input is queued.
-		deadline := time.Now().Add(longWait)
-		for time.Now().Before(deadline) {
-			rt.mu.Lock()
-			queued := len(q.wq) > 0
-			rt.mu.Unlock()
-			if queued {
-				break
+func TestConcurrentSendsStayWhole(t *testing.T) {
+	// H4: concurrent sends are written whole, in some order.
+	rt := newRuntime(t, Config{})
+	var out bytes.Buffer
+	a := helperArgs("cat2", "cat")
+	a.Filter = func(p *Process, s string) { out.WriteString(s) }
+	p := mustMake(t, rt, a)
+	const senders, size = 8, 300000
+	var wg sync.WaitGroup
+	for i := 0; i < senders; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			if err := p.SendString(strings.Repeat(string(rune('a'+i)), size)); err != nil {
+				t.Error(err)
 			}
-			runtime.Gosched()
-		}
-		q.Delete()
-	}()
-	done := make(chan error, 1)
-	go func() { done <- q.SendString(big) }()
-	select {
-	case err := <-done:
-		if !errors.Is(err, ErrNotRunning) {
-			t.Errorf("SendString after Delete: %v, want ErrNotRunning", err)
-		}
-	case <-time.After(longWait):
-		t.Fatal("SendString still waiting after Delete")
+		}(i)
 	}
-	p.Delete()
-}
-
-// BytesFilter (issue 13, fan-in): the output arrives whole and in order,
-// as the decoded text's bytes: under utf-8-unix the read buffer itself,
-// under latin-1 the UTF-8 of the decoded text. SetFilter removes it.
-func TestBytesFilter(t *testing.T) {
-	rt := newRuntime(t, Config{ProcessConnectionType: Pipe})
-	for _, tc := range []struct {
-		coding, out, want string
-	}{
-		{"utf-8-unix", strings.Repeat("0123456789abcdef", 1<<16), strings.Repeat("0123456789abcdef", 1<<16)},
-		{"latin-1-unix", "caf\xe9\n", "café\n"},
-	} {
-		var got []byte
-		calls := 0
-		p := mustMake(t, rt, ProcessArgs{Name: tc.coding, Command: []string{"cat"}, Coding: Coding{Decoding: tc.coding, Encoding: "binary"},
-			BytesFilter: func(p *Process, b []byte) { got = append(got, b...); calls++ }})
-		if err := p.SendString(tc.out); err != nil {
-			t.Fatal(err)
-		}
-		p.SendEOF()
-		waitExit(t, p)
-		if string(got) != tc.want || calls == 0 {
-			t.Errorf("%s: got %d bytes in %d calls, want %d bytes", tc.coding, len(got), calls, len(tc.want))
-		}
-	}
-	var rec recorder
-	var bytesCalls int
-	p := mustMake(t, rt, ProcessArgs{Name: "switch", Command: []string{"cat"}, Filter: rec.filter,
-		BytesFilter: func(p *Process, b []byte) { bytesCalls++ }})
-	p.SetFilter(rec.filter)
-	p.SendString("to the filter\n")
+	wg.Wait()
 	p.SendEOF()
 	waitExit(t, p)
-	if rec.String() != "to the filter\n" || bytesCalls != 0 {
-		t.Errorf("after SetFilter: filter got %q, bytes filter %d calls", rec.String(), bytesCalls)
+	s := out.String()
+	if len(s) != senders*size {
+		t.Fatalf("got %d bytes", len(s))
+	}
+	for i := 0; i < senders; i++ {
+		block := s[i*size : (i+1)*size]
+		if strings.Count(block, block[:1]) != size {
+			t.Fatalf("block %d is interleaved", i)
+		}
+	}
+}
+
+func TestSendAfterExitAndEOF(t *testing.T) {
+	rt := newRuntime(t, Config{})
+	var rec recorder
+	a := helperArgs("count", "count")
+	a.Filter = rec.filter
+	p := mustMake(t, rt, a)
+	p.SendString("hello")
+	if err := p.SendEOF(); err != nil {
+		t.Fatal(err)
+	}
+	// H8: after EOF, sends to the running process are discarded silently.
+	if err := p.SendString("more"); err != nil {
+		t.Errorf("send after EOF: %v", err)
+	}
+	if err := p.SendEOF(); err != nil {
+		t.Errorf("second EOF: %v", err)
+	}
+	waitExit(t, p)
+	if !strings.HasPrefix(rec.String(), "5 ") {
+		t.Errorf("count %q", rec.String())
+	}
+	// R: send to a process that is not running.
+	for _, f := range []func() error{
+		func() error { return p.SendString("x") },
+		func() error { return p.SendEOF() },
+	} {
+		if err := f(); !errors.Is(err, ErrNotRunning) || !strings.HasPrefix(err.Error(), "Process count not running") {
+			t.Errorf("after exit: %v", err)
+		}
+	}
+}
+
+func TestSendRegion(t *testing.T) {
+	// H7.
+	rt := newRuntime(t, Config{})
+	b := rt.GetBufferCreate("src")
+	b.Insert("hello world")
+	var rec recorder
+	a := helperArgs("cat", "cat")
+	a.Filter = rec.filter
+	p := mustMake(t, rt, a)
+	if err := p.SendRegion(b, 7, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SendRegion(b, 1, 100); err == nil || err.Error() != "Args out of range: #<buffer src>, 1, 100" {
+		t.Errorf("bad region: %v", err)
+	}
+	p.SendEOF()
+	waitExit(t, p)
+	if rec.String() != "hello " {
+		t.Errorf("got %q", rec.String())
 	}
 }

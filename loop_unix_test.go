@@ -1,0 +1,287 @@
+//go:build unix
+
+package eproc
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// inLoop reports whether some goroutine waits in rt's accept loop: in the
+// poller (the leader) or for the leader's turn.
+func inLoop(rt *Runtime) bool {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return rt.loop.polling || rt.loop.turn != nil
+}
+
+// waitInLoop waits, bounded, until a goroutine waits in rt's accept loop.
+func waitInLoop(t *testing.T, rt *Runtime) {
+	t.Helper()
+	deadline := time.Now().Add(longWait)
+	for !inLoop(rt) {
+		if time.Now().After(deadline) {
+			t.Fatal("no goroutine entered the accept loop")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// Issue 16 item 1: Run started before the Runtime's first process must
+// dispatch the output of processes made afterwards.
+func TestRunBeforeFirstProcess(t *testing.T) {
+	rt := newRuntime(t, Config{})
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := make(chan error, 1)
+	go func() { ran <- rt.Run(ctx) }()
+	waitInLoop(t, rt)
+
+	got := make(chan string, 16)
+	p := mustMake(t, rt, ProcessArgs{
+		Name:    "cat",
+		Command: helperCmd("cat"),
+		Filter:  func(p *Process, s string) { got <- s },
+	})
+	// SendString from another goroutine than Run's: it writes at once (a
+	// pipe has room), and Run's goroutine dispatches the echo.
+	if err := p.SendString("ping\n"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case s := <-got:
+		if s != "ping\n" {
+			t.Errorf("filter got %q, want %q", s, "ping\n")
+		}
+	case <-time.After(longWait):
+		t.Fatal("Run started before the first process never dispatched its output")
+	}
+	cancel()
+	select {
+	case err := <-ran:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("Run returned %v, want context.Canceled", err)
+		}
+	case <-time.After(longWait):
+		t.Fatal("Run did not return after its context ended")
+	}
+}
+
+// Issue 16 item 2 (Emacs 28.2, checked for the issue): a child that
+// writes to stdout and stderr and exits gives, every time, the stdout
+// filter, the stderr filter, the child's sentinel, then the stderr pipe
+// process's "finished\n".
+func TestStderrOutputBeforeExitSentinel(t *testing.T) {
+	rt := newRuntime(t, Config{})
+	for i := range 30 {
+		var log []string
+		errp, err := rt.MakePipeProcess(PipeArgs{
+			Name:     "err",
+			NoBuffer: true,
+			Filter:   func(p *Process, s string) { log = append(log, "stderr filter "+s) },
+			Sentinel: func(p *Process, ev string) { log = append(log, "stderr sentinel "+ev) },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := mustMake(t, rt, ProcessArgs{
+			Name:     "outerr",
+			Command:  helperCmd("outerr"),
+			Stderr:   errp,
+			Filter:   func(p *Process, s string) { log = append(log, "stdout filter "+s) },
+			Sentinel: func(p *Process, ev string) { log = append(log, "sentinel "+ev) },
+		})
+		waitExit(t, p)
+		waitUntil(t, rt, "the stderr process's sentinel", func() bool { return len(log) >= 4 })
+		want := []string{
+			"stdout filter to-out\n",
+			"stderr filter to-err\n",
+			"sentinel exited abnormally with code 2\n",
+			"stderr sentinel finished\n",
+		}
+		if strings.Join(log, "|") != strings.Join(want, "|") {
+			t.Fatalf("run %d: order %q, want %q", i, log, want)
+		}
+	}
+}
+
+// The same with a stderr buffer: its text is there when the child's
+// sentinel runs.
+func TestStderrBufferFilledBeforeExitSentinel(t *testing.T) {
+	rt := newRuntime(t, Config{})
+	for i := range 30 {
+		eb := rt.GenerateNewBuffer("stderr")
+		var seen string
+		p := mustMake(t, rt, ProcessArgs{
+			Name:     "outerr",
+			Command:  helperCmd("outerr"),
+			Stderr:   eb,
+			Filter:   func(p *Process, s string) {},
+			Sentinel: func(p *Process, ev string) { seen = eb.String() },
+		})
+		waitExit(t, p)
+		if seen != "to-err\n" {
+			t.Fatalf("run %d: the stderr buffer held %q when the sentinel ran, want %q", i, seen, "to-err\n")
+		}
+	}
+}
+
+// Issue 16 item 3: a wait returns within a few milliseconds of its
+// deadline or context while another goroutine's filter runs for long.
+func TestWaitsHonourDeadlinesDuringOtherCallbacks(t *testing.T) {
+	rt := newRuntime(t, Config{})
+	inFilter := make(chan struct{})
+	release := make(chan struct{})
+	var once sync.Once
+	slow := mustMake(t, rt, ProcessArgs{
+		Name:    "slow",
+		Command: helperCmd("echo", "x"),
+		Filter: func(p *Process, s string) {
+			once.Do(func() { close(inFilter) })
+			<-release
+		},
+	})
+	other := mustMake(t, rt, helperArgs("other", "ready"))
+	defer other.Delete()
+	go func() {
+		for !slow.Exited() {
+			rt.AcceptProcessOutput(slow, time.Second, false)
+		}
+	}()
+	select {
+	case <-inFilter:
+	case <-time.After(longWait):
+		t.Fatal("the slow filter never ran")
+	}
+	defer close(release)
+
+	const limit = 500 * time.Millisecond // the deadlines are 50 ms
+	check := func(what string, f func()) {
+		t.Helper()
+		start := time.Now()
+		f()
+		if d := time.Since(start); d > limit {
+			t.Errorf("%s took %v while another goroutine's filter ran", what, d)
+		}
+	}
+	check("Wait with a 50 ms context", func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		if err := other.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Wait returned %v", err)
+		}
+	})
+	check("AcceptProcessOutput with a 50 ms timeout", func() {
+		rt.AcceptProcessOutput(other, 50*time.Millisecond, false)
+	})
+	check("AcceptProcessOutput(nil) with a 50 ms timeout", func() {
+		rt.AcceptProcessOutput(nil, 50*time.Millisecond, false)
+	})
+	check("SitFor 50 ms", func() { rt.SitFor(50 * time.Millisecond) })
+	check("Run with a 50 ms context", func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		rt.Run(ctx)
+	})
+}
+
+// Issue 17 item 1: a waiter wakes when another goroutine deletes what it
+// waits for, whatever the process type.
+func TestWaitersWakeOnDelete(t *testing.T) {
+	rt := newRuntime(t, Config{})
+	makers := map[string]func() *Process{
+		"pipe process": func() *Process {
+			p, err := rt.MakePipeProcess(PipeArgs{Name: "pp", NoBuffer: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		},
+		"child": func() *Process { return mustMake(t, rt, helperArgs("ready", "ready")) },
+		"pty with no program": func() *Process {
+			return mustMake(t, rt, ProcessArgs{Name: "pty", ConnectionType: PTY})
+		},
+		"network server": func() *Process {
+			p, err := rt.MakeNetworkProcess(NetworkArgs{Name: "srv", Server: true, AnyPort: true, Family: "ipv4"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		},
+	}
+	waits := map[string]func(p *Process) error{
+		"Wait": func(p *Process) error { return p.Wait(context.Background()) },
+		"AcceptProcessOutput": func(p *Process) error {
+			rt.AcceptProcessOutput(p, -1, false)
+			return nil
+		},
+	}
+	for mname, mk := range makers {
+		for wname, wait := range waits {
+			t.Run(mname+"/"+wname, func(t *testing.T) {
+				p := mk()
+				rt.AcceptProcessOutput(nil, 0, false) // a child's "ready\n"
+				done := make(chan error, 1)
+				go func() { done <- wait(p) }()
+				waitInLoop(t, rt)
+				if err := p.Delete(); err != nil {
+					t.Fatal(err)
+				}
+				select {
+				case err := <-done:
+					if err != nil {
+						t.Errorf("%s returned %v", wname, err)
+					}
+				case <-time.After(longWait):
+					t.Fatalf("%s never returned after Delete from another goroutine", wname)
+				}
+			})
+		}
+	}
+}
+
+// Issue 17 item 1: Run returns once the Runtime is closed, and every
+// waiter is released by Close.
+func TestCloseReleasesWaiters(t *testing.T) {
+	rt := newRuntime(t, Config{})
+	pp, err := rt.MakePipeProcess(PipeArgs{Name: "pp", NoBuffer: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ran := make(chan error, 1)
+	go func() { ran <- rt.Run(ctx) }()
+	waited := make(chan error, 1)
+	go func() { waited <- pp.Wait(context.Background()) }()
+	accepted := make(chan bool, 1)
+	go func() { accepted <- rt.AcceptProcessOutput(nil, -1, false) }()
+	waitInLoop(t, rt)
+	if err := rt.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for name, ch := range map[string]<-chan error{"Run": ran, "Wait": waited} {
+		select {
+		case err := <-ch:
+			if name == "Run" && !errors.Is(err, ErrClosed) {
+				t.Errorf("Run returned %v after Close, want ErrClosed", err)
+			}
+			if name == "Wait" && err != nil {
+				t.Errorf("Wait returned %v after Close, want nil (the process was deleted)", err)
+			}
+		case <-time.After(longWait):
+			t.Fatalf("%s did not return after Close", name)
+		}
+	}
+	select {
+	case <-accepted:
+	case <-time.After(longWait):
+		t.Fatal("AcceptProcessOutput(nil, -1) did not return after Close")
+	}
+	if err := rt.Run(context.Background()); !errors.Is(err, ErrClosed) {
+		t.Errorf("Run on a closed Runtime returned %v, want ErrClosed", err)
+	}
+}
