@@ -232,3 +232,12 @@ func ipVector(ip net.IP, port int) AddressVector {
 	}
 	return v
 }
+
+// inetAddr is the Go address of an IP socket address: a *net.UDPAddr for
+// a datagram socket, else a *net.TCPAddr (fromSockaddr on every system).
+func inetAddr(ip net.IP, port int, datagram bool) net.Addr {
+	if datagram {
+		return &net.UDPAddr{IP: ip, Port: port}
+	}
+	return &net.TCPAddr{IP: ip, Port: port}
+}

@@ -479,18 +479,9 @@ func wildcardSockaddr(family int) windows.Sockaddr {
 func fromSockaddr(sa windows.Sockaddr, datagram bool) net.Addr {
 	switch sa := sa.(type) {
 	case *windows.SockaddrInet4:
-		ip := net.IPv4(sa.Addr[0], sa.Addr[1], sa.Addr[2], sa.Addr[3]).To4()
-		if datagram {
-			return &net.UDPAddr{IP: ip, Port: sa.Port}
-		}
-		return &net.TCPAddr{IP: ip, Port: sa.Port}
+		return inetAddr(net.IPv4(sa.Addr[0], sa.Addr[1], sa.Addr[2], sa.Addr[3]).To4(), sa.Port, datagram)
 	case *windows.SockaddrInet6:
-		ip := make(net.IP, net.IPv6len)
-		copy(ip, sa.Addr[:])
-		if datagram {
-			return &net.UDPAddr{IP: ip, Port: sa.Port}
-		}
-		return &net.TCPAddr{IP: ip, Port: sa.Port}
+		return inetAddr(append(net.IP(nil), sa.Addr[:]...), sa.Port, datagram)
 	}
 	return nil
 }
