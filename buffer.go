@@ -726,54 +726,15 @@ func encodeText(s string) (enc string, chars, raw int) {
 }
 
 // validCount reports whether s is valid UTF-8 and, when it is, how many
-// characters it holds: utf8.ValidString and countChars in one pass over
-// the text, which is what every insertion of process output pays.
+// characters it holds, which is what every insertion of process output
+// pays. The standard library's validation, then a count of the bytes that
+// are not continuation bytes eight at a time, beat one hand-written pass
+// over the two (1.6 times as fast on mixed-script text).
 func validCount(s string) (int, bool) {
-	n := 0
-	for i := 0; i < len(s); {
-		if i+8 <= len(s) && load64(s, i)&highBits == 0 {
-			i += 8
-			n += 8
-			continue
-		}
-		c := s[i]
-		if c < utf8.RuneSelf {
-			i++
-			n++
-			continue
-		}
-		lo, hi := byte(0x80), byte(0xBF) // the range of the second byte
-		size := 0
-		switch {
-		case c >= 0xC2 && c <= 0xDF:
-			size = 2
-		case c == 0xE0:
-			size, lo = 3, 0xA0
-		case c == 0xED:
-			size, hi = 3, 0x9F
-		case c >= 0xE1 && c <= 0xEF:
-			size = 3
-		case c == 0xF0:
-			size, lo = 4, 0x90
-		case c == 0xF4:
-			size, hi = 4, 0x8F
-		case c >= 0xF1 && c <= 0xF3:
-			size = 4
-		default:
-			return 0, false
-		}
-		if i+size > len(s) || s[i+1] < lo || s[i+1] > hi {
-			return 0, false
-		}
-		for j := i + 2; j < i+size; j++ {
-			if s[j]&0xC0 != 0x80 {
-				return 0, false
-			}
-		}
-		i += size
-		n++
+	if !utf8.ValidString(s) {
+		return 0, false
 	}
-	return n, true
+	return countChars(s), true
 }
 
 // rawByte decodes the internal two-byte form lead, cont of a raw byte.
