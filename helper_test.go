@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -248,10 +250,24 @@ func helperArgs(name, helper string, args ...string) ProcessArgs {
 func mustMake(t testing.TB, rt *Runtime, a ProcessArgs) *Process {
 	t.Helper()
 	p, err := rt.MakeProcess(a)
+	for try := 0; err != nil && wineInternalError(err) && try < 3; try++ {
+		// Wine's CreateProcess fails now and then with
+		// ERROR_INTERNAL_ERROR when many programs start at once on a
+		// loaded machine (seen in CI at the 30th of 50); Windows does not.
+		t.Logf("MakeProcess(%v): %v (Wine); trying again", a.Command, err)
+		p, err = rt.MakeProcess(a)
+	}
 	if err != nil {
 		t.Fatalf("MakeProcess(%v): %v", a.Command, err)
 	}
 	return p
+}
+
+// wineInternalError reports whether err is Windows's ERROR_INTERNAL_ERROR
+// (1359), which Wine's CreateProcess returns under load.
+func wineInternalError(err error) bool {
+	var errno syscall.Errno
+	return runtime.GOOS == "windows" && errors.As(err, &errno) && errno == 1359
 }
 
 // waitExit waits (bounded) until p has died and its exit sentinel ran.
