@@ -282,8 +282,13 @@ func (e *ConnectionError) Error() string {
 var ErrConnectionLost = errors.New("connection to the remote host lost")
 
 // MakeProcess makes a process whose program runs in the remote directory
-// a.Dir (see RemoteHandler).
+// a.Dir (see RemoteHandler). On Windows it is an error wrapping
+// errors.ErrUnsupported: the remote side's reports travel on the local
+// child's output, which only the Unix part reads (remote_unix.go).
 func (h *RemoteHandler) MakeProcess(rt *Runtime, a ProcessArgs) (*Process, error) {
+	if !remoteProcesses {
+		return nil, fmt.Errorf("eproc: remote processes: %w", errors.ErrUnsupported)
+	}
 	f, err := ParseRemoteFileName(a.Dir)
 	if err != nil {
 		return nil, err

@@ -4,5 +4,8 @@ package eproc
 
 import "errors"
 
-// start is not reached on systems without processes (see spawn_other.go).
+// remoteProcesses reports whether RemoteHandler.MakeProcess works here.
+const remoteProcesses = false
+
+// start is never reached: RemoteHandler.MakeProcess refuses first.
 func (r *remoteProc) start(p *Process, sp *spawnResult) error { return errors.ErrUnsupported }

@@ -11,6 +11,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// remoteProcesses reports whether RemoteHandler.MakeProcess works here.
+const remoteProcesses = true
+
 // start reads the remote program's start record from the child's output,
 // one byte at a time so that none of the program's own output is taken
 // with it, and puts "remote-pid" and "remote-command" on p's plist; it is
