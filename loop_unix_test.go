@@ -200,7 +200,15 @@ func TestWaitersWakeOnDelete(t *testing.T) {
 			}
 			return p
 		},
-		"child": func() *Process { return mustMake(t, rt, helperArgs("ready", "ready")) },
+		"child": func() *Process {
+			// Its "ready\n" is read before the wait begins, or
+			// AcceptProcessOutput(p) would return on it.
+			a := helperArgs("ready", "ready")
+			a.Buffer = rt.GenerateNewBuffer("ready")
+			p := mustMake(t, rt, a)
+			waitUntil(t, rt, "ready", func() bool { return strings.Contains(a.Buffer.String(), "ready") })
+			return p
+		},
 		"pty with no program": func() *Process {
 			return mustMake(t, rt, ProcessArgs{Name: "pty", ConnectionType: PTY})
 		},
@@ -223,7 +231,6 @@ func TestWaitersWakeOnDelete(t *testing.T) {
 		for wname, wait := range waits {
 			t.Run(mname+"/"+wname, func(t *testing.T) {
 				p := mk()
-				rt.AcceptProcessOutput(nil, 0, false) // a child's "ready\n"
 				done := make(chan error, 1)
 				go func() { done <- wait(p) }()
 				waitInLoop(t, rt)
