@@ -104,7 +104,19 @@ func BenchmarkNetworkThroughput(b *testing.B) {
 		base = mbps(size*int64(b.N), time.Since(start))
 		reportCPU(b, cpu)
 	})
-	b.Run("eproc", func(b *testing.B) {
+	for _, bytes := range []bool{false, true} {
+		name := "eproc"
+		if bytes {
+			name = "eproc-bytes" // a BytesFilter: the read buffer is reused
+		}
+		b.Run(name, func(b *testing.B) { netThroughputEproc(b, addr, size, base, bytes) })
+	}
+}
+
+// netThroughputEproc is BenchmarkNetworkThroughput's eproc side, with a
+// string Filter or a BytesFilter.
+func netThroughputEproc(b *testing.B, addr string, size int64, base float64, bytes bool) {
+	{
 		rt := benchRuntime(b)
 		host, port, _ := net.SplitHostPort(addr)
 		b.SetBytes(size)
@@ -119,6 +131,10 @@ func BenchmarkNetworkThroughput(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			if bytes {
+				// Nothing is read before the wait below dispatches.
+				p.SetBytesFilter(func(p *Process, s []byte) { got += int64(len(s)); reads++ })
+			}
 			waitExit(b, p)
 			if got != size {
 				b.Fatalf("read %d bytes, want %d", got, size)
@@ -130,7 +146,7 @@ func BenchmarkNetworkThroughput(b *testing.B) {
 		if base > 0 {
 			b.ReportMetric(got/base, "x-baseline")
 		}
-	})
+	}
 }
 
 // dialPingPong makes n connections to addr from `workers` goroutines:
