@@ -321,3 +321,35 @@ func TestEmptyNameIsAName(t *testing.T) {
 		p.Delete()
 	}
 }
+
+// Names stay Emacs's lowest free suffix with the search hint
+// (uniqueProcessName): freed suffixes are taken again lowest first, then
+// the numbering goes on.
+func TestUniqueNamesReuseLowestFree(t *testing.T) {
+	rt := newRuntime(t, Config{})
+	ps := map[string]*Process{}
+	mk := func() string {
+		p, err := rt.MakePipeProcess(PipeArgs{Name: "p", NoBuffer: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps[p.Name()] = p
+		return p.Name()
+	}
+	for range 50 {
+		mk()
+	}
+	ps["p<10>"].Delete()
+	ps["p<3>"].Delete()
+	ps["p"].Delete()
+	var got []string
+	for range 4 {
+		got = append(got, mk())
+	}
+	if want := []string{"p", "p<3>", "p<10>", "p<50>"}; !slices.Equal(got, want) {
+		t.Errorf("names %q, want %q", got, want)
+	}
+	for _, p := range ps {
+		p.Delete()
+	}
+}

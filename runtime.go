@@ -3,6 +3,7 @@ package eproc
 import (
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -175,6 +176,7 @@ type Runtime struct {
 	mu       sync.Mutex
 	procs    []*Process // oldest first; ProcessList reverses
 	names    map[string]*Process
+	nameHint map[string]int // per name, a suffix below which every NAME<k> is taken (uniqueProcessName)
 	buffers  []*Buffer
 	bufNames map[string]*Buffer
 	closed   bool          // Close began: nothing new is made
@@ -207,6 +209,7 @@ func NewRuntime(cfg Config) *Runtime {
 	rt := &Runtime{
 		cfg:      cfg,
 		names:    make(map[string]*Process),
+		nameHint: make(map[string]int),
 		bufNames: make(map[string]*Buffer),
 	}
 	rt.created.L = &rt.mu
@@ -248,11 +251,38 @@ func (rt *Runtime) uniqueProcessName(name string) string {
 	if _, taken := rt.names[name]; !taken {
 		return name
 	}
-	for i := 1; ; i++ {
+	// Emacs takes the lowest free suffix. The search starts at the hint,
+	// below which every suffix is taken, so that a thousand processes of
+	// one name cost a thousand lookups, not half a million.
+	for i := max(1, rt.nameHint[name]); ; i++ {
 		n := name + "<" + strconv.Itoa(i) + ">"
 		if _, taken := rt.names[n]; !taken {
+			rt.nameHint[name] = i + 1 // i is about to be taken
 			return n
 		}
+	}
+}
+
+// freeNameLocked notes that the name n is free again: if it is NAME<k>,
+// the search for NAME's next suffix starts at k at the latest. rt.mu must
+// be held.
+func (rt *Runtime) freeNameLocked(n string) {
+	if !strings.HasSuffix(n, ">") {
+		return
+	}
+	i := strings.LastIndexByte(n, '<')
+	if i < 0 {
+		return
+	}
+	k, err := strconv.Atoi(n[i+1 : len(n)-1])
+	if err != nil || k < 1 {
+		return
+	}
+	switch h, ok := rt.nameHint[n[:i]]; {
+	case ok && k <= 1:
+		delete(rt.nameHint, n[:i]) // the search starts at 1 anyway
+	case ok && k < h:
+		rt.nameHint[n[:i]] = k
 	}
 }
 
@@ -269,6 +299,7 @@ func (rt *Runtime) addProcess(p *Process, name string) {
 func (rt *Runtime) removeProcess(p *Process) {
 	if rt.names[p.name] == p {
 		delete(rt.names, p.name)
+		rt.freeNameLocked(p.name)
 	}
 	for i, q := range rt.procs {
 		if q == p {
