@@ -306,6 +306,9 @@ type decoder interface {
 
 type encoder interface {
 	encode(s string) []byte // EOL conversion (LF -> CRLF under -dos, -> CR under -mac) and charset conversion
+	// encodeShared is encode returning s's own bytes, to be read only,
+	// where the encoding writes the text as it is.
+	encodeShared(s string) []byte
 	// name is the name the system was looked up by; for an undecided or
 	// EOL-undecided system, after the first encode, the system resolved
 	// for it ("utf-8-unix" for utf-8), as process-coding-system shows

@@ -2,6 +2,7 @@ package eproc
 
 import (
 	"strings"
+	"unsafe"
 )
 
 // The encoder.
@@ -25,6 +26,28 @@ func (e *streamEncoder) name() string {
 		return e.resolved
 	}
 	return e.symbol
+}
+
+// writesAsIs reports whether encode returns the text's own bytes: utf-8,
+// raw-text, no-conversion and undecided under -unix, with no BOM still to
+// write and no pre-write conversion.
+func (e *streamEncoder) writesAsIs() bool {
+	switch e.fam.kind {
+	case kindUTF8, kindRawText, kindNoConversion, kindUndecided:
+		return e.eol == EOLUnix && e.fam.post == postNone && !(e.fam.writeBOM && !e.bomDone)
+	}
+	return false
+}
+
+// encodeShared is encode, except that where the encoding writes the text
+// as it is, the bytes returned are s's own, not a copy: the caller may
+// only read them (SendString writes them out).
+func (e *streamEncoder) encodeShared(s string) []byte {
+	if e.writesAsIs() {
+		e.used = true
+		return unsafe.Slice(unsafe.StringData(s), len(s))
+	}
+	return e.encode(s)
 }
 
 func (e *streamEncoder) encode(s string) []byte {

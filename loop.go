@@ -345,30 +345,30 @@ func (rt *Runtime) filterOutput(p *Process, dec decoder, f Filter, bf BytesFilte
 	if p.remote != nil {
 		data, inBuffer = p.remote.output(data, inBuffer) // remote.go: takes out eproc's status record
 	}
-	if bf != nil {
-		// The text may share the read buffer (decodeOwned): bf borrows it
-		// for the call only, so the buffer is read into again.
-		var s string
-		if inBuffer {
-			s, _ = dec.decodeOwned(data)
-		} else {
-			s = dec.decode(data, false)
-		}
-		if s != "" {
-			rt.callBytesFilter(p, bf, s)
-		}
-		return
-	}
+	// The text may share the read buffer (decodeOwned): a bytes filter
+	// borrows it for the call only, so the buffer is read into again; a
+	// string filter may keep it, so the buffer is given away (for a large
+	// read: a small one is copied instead).
 	var s string
-	if inBuffer && len(data) >= len(rt.loop.spare)/4 {
+	if inBuffer && (bf != nil || len(data) >= len(rt.loop.spare)/4) {
 		var kept bool
-		if s, kept = dec.decodeOwned(data); kept {
+		if s, kept = dec.decodeOwned(data); kept && bf == nil {
 			rt.loop.spare = nil
 		}
 	} else {
 		s = dec.decode(data, false)
 	}
-	if s != "" {
+	rt.deliverText(p, f, bf, s)
+}
+
+// deliverText hands the decoded text s to p's bytes filter bf if it has
+// one, else to its filter f. The dispatch lock must be held.
+func (rt *Runtime) deliverText(p *Process, f Filter, bf BytesFilter, s string) {
+	switch {
+	case s == "":
+	case bf != nil:
+		rt.callBytesFilter(p, bf, s)
+	default:
 		rt.callFilter(p, f, s)
 	}
 }
@@ -380,13 +380,7 @@ func (rt *Runtime) flushDecoder(p *Process) {
 	rt.mu.Lock()
 	dec, f, bf := p.dec, p.filter, p.bytesFilter
 	rt.mu.Unlock()
-	if s := dec.decode(nil, true); s != "" {
-		if bf != nil {
-			rt.callBytesFilter(p, bf, s)
-		} else {
-			rt.callFilter(p, f, s)
-		}
-	}
+	rt.deliverText(p, f, bf, dec.decode(nil, true))
 }
 
 // endOfOutput handles end of file on p's output: a child that closed its

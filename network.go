@@ -521,10 +521,7 @@ func (p *Process) NetworkContact() (NetworkArgs, bool) {
 // *net.TCPAddr, *net.UDPAddr or *net.UnixAddr; a server picking its port
 // reports the port here), or nil when unknown or not a network process.
 func (p *Process) LocalAddr() net.Addr {
-	if p == nil {
-		return nil
-	}
-	if p.net == nil {
+	if p == nil || p.net == nil {
 		return nil
 	}
 	p.rt.mu.Lock()
@@ -535,10 +532,7 @@ func (p *Process) LocalAddr() net.Addr {
 // RemoteAddr is ContactKey(":remote") typed: a client's or an accepted
 // connection's peer, or nil when there is none.
 func (p *Process) RemoteAddr() net.Addr {
-	if p == nil {
-		return nil
-	}
-	if p.net == nil {
+	if p == nil || p.net == nil {
 		return nil
 	}
 	p.rt.mu.Lock()
@@ -549,10 +543,7 @@ func (p *Process) RemoteAddr() net.Addr {
 // DatagramAddress is process-datagram-address: where a datagram process
 // sends (a server: the last sender), or nil; nil for other processes.
 func (p *Process) DatagramAddress() net.Addr {
-	if p == nil {
-		return nil
-	}
-	if p.net == nil || !p.net.datagram {
+	if p == nil || p.net == nil || !p.net.datagram {
 		return nil
 	}
 	p.rt.mu.Lock()

@@ -7,5 +7,4 @@ package eproc
 func registerRuntime(rt *Runtime)      {}
 func unregisterRuntime(rt *Runtime)    {}
 func (rt *Runtime) reapPid(pid int)    {}
-func (rt *Runtime) reapAll()           {}
 func (rt *Runtime) reapLocked(pid int) {}

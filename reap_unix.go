@@ -134,25 +134,6 @@ func reapPending(rts []*Runtime) bool {
 	return false
 }
 
-// reapAll checks every child of rt.
-func (rt *Runtime) reapAll() {
-	rt.mu.Lock()
-	pids := make([]int, 0, len(rt.loop.children))
-	for pid := range rt.loop.children {
-		pids = append(pids, pid)
-	}
-	rt.mu.Unlock()
-	for _, pid := range pids {
-		rt.reapPid(pid)
-	}
-	rt.mu.Lock()
-	done := rt.closed && len(rt.loop.children) == 0
-	rt.mu.Unlock()
-	if done {
-		unregisterRuntime(rt)
-	}
-}
-
 // reapPid collects every status change of the child pid that the kernel
 // has, records it and queues the process for dispatch. Reaps and kills of
 // one Runtime's pids are serialised (reapMu): of two concurrent wait4

@@ -52,19 +52,6 @@ func childHandle(pid int) windows.Handle {
 func registerRuntime(rt *Runtime)   {}
 func unregisterRuntime(rt *Runtime) {}
 
-// reapAll checks every child of rt.
-func (rt *Runtime) reapAll() {
-	rt.mu.Lock()
-	pids := make([]int, 0, len(rt.loop.children))
-	for pid := range rt.loop.children {
-		pids = append(pids, pid)
-	}
-	rt.mu.Unlock()
-	for _, pid := range pids {
-		rt.reapPid(pid)
-	}
-}
-
 // reapPid records the exit of the child pid if it has ended, and
 // otherwise makes sure a wait will call it again when it does.
 func (rt *Runtime) reapPid(pid int) {

@@ -3,7 +3,6 @@ package eproc
 import (
 	"context"
 	"fmt"
-	"unsafe"
 )
 
 // sendableLocked checks that input may be sent to p: Emacs's "Process NAME
@@ -70,7 +69,7 @@ func (p *Process) SendStringContext(ctx context.Context, s string) error {
 		rt.mu.Unlock()
 		return nil // after SendEOF, or a pipe process: nothing reads it
 	}
-	data := encodeShared(p.enc, s)
+	data := p.enc.encodeShared(s)
 	if p.net != nil && p.net.datagram {
 		err := p.sendDatagramLocked(data) // one datagram, to DatagramAddress
 		rt.mu.Unlock()
@@ -85,23 +84,6 @@ func (p *Process) SendStringContext(ctx context.Context, s string) error {
 		return err
 	}
 	return p.waitWrittenContext(ctx, target)
-}
-
-// encodeShared is enc.encode(s), except that where the encoding writes
-// the text as it is (utf-8, raw-text, no-conversion and undecided under
-// -unix, with no BOM still to write: the cases where encode returns
-// []byte(s)) it returns s's own bytes instead of a copy. They are only
-// ever read (written out, or copied by chunkPTYInput and Windows's
-// writeFD), never changed.
-func encodeShared(enc encoder, s string) []byte {
-	if e, ok := enc.(*streamEncoder); ok && e.eol == EOLUnix && e.fam.post == postNone && !(e.fam.writeBOM && !e.bomDone) {
-		switch e.fam.kind {
-		case kindUTF8, kindRawText, kindNoConversion, kindUndecided:
-			e.used = true
-			return unsafe.Slice(unsafe.StringData(s), len(s))
-		}
-	}
-	return enc.encode(s)
 }
 
 // enqueueLocked writes data to p's input as far as it goes now and queues
