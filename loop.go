@@ -625,7 +625,10 @@ func (rt *Runtime) waitEvents(only *Process, seq uint64, timeout time.Duration, 
 	}
 	rt.mu.Lock()
 	pl, err := rt.pollerLocked()
-	if rt.pendingLocked(only) || l.shut {
+	// The context is checked here, under rt.mu where polling is set: its
+	// end either came before (and the wait does not block) or wakes the
+	// poller after (waitLoop's AfterFunc takes rt.mu).
+	if rt.pendingLocked(only) || l.shut || (ctx != nil && ctx.Err() != nil) {
 		timeout = 0
 	}
 	l.polling = err == nil

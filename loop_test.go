@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -163,5 +164,30 @@ func TestRunDispatchesUntilCancelled(t *testing.T) {
 		}
 	case <-time.After(longWait):
 		t.Fatal("Run did not return")
+	}
+}
+
+// A cancel that lands while Run is between its last check of the context
+// and its wait in the poller still ends Run: the context is checked again
+// where the wait is entered (CI once hung here for ten minutes).
+func TestRunCancelRacesPollerEntry(t *testing.T) {
+	rt := newRuntime(t, Config{})
+	mustMake(t, rt, helperArgs("long", "ready")) // the poller exists and has a descriptor
+	for i := 0; i < 300; i++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- rt.Run(ctx) }()
+		for j := 0; j < i%50*20; j++ {
+			runtime.Gosched()
+		}
+		cancel()
+		select {
+		case err := <-done:
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("Run: %v", err)
+			}
+		case <-time.After(longWait):
+			t.Fatalf("run %d: Run did not return after its context was cancelled", i)
+		}
 	}
 }
