@@ -36,6 +36,12 @@ import (
 //     it).
 //
 // Filters and sentinels run with the dispatch lock held and no other.
+//
+// A change that another goroutine may be waiting for (a status, output
+// for a Reader, its Close, the end of a context) is made under rt.mu and
+// followed by rt.wakePollerLocked, which counts the wake: a waiter reads
+// the count before it checks its condition and does not block in the
+// poller if the count moved since (loop.go waitLoop, waitEvents).
 
 // dispatchLock serialises the running of filters and sentinels (and the
 // reading of process output) in one Runtime: Emacs's promise that

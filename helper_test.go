@@ -280,7 +280,7 @@ func waitExit(t testing.TB, p *Process) {
 		rt := p.rt
 		rt.mu.Lock()
 		_, child := rt.loop.children[p.pid]
-		state := fmt.Sprintf("child %v tick %d/%d inStatusQ %v exitReported %v infd %d", child, p.tick, p.updateTick, p.inStatusQ, p.exitReported, p.infd)
+		state := fmt.Sprintf("child %v tick %d/%d inStatusQ %v exitReported %v infd %d", child, p.tick, p.updateTick, p.inStatusQ, p.exitReported, p.in.fd)
 		rt.mu.Unlock()
 		traceMu.Lock()
 		tr := trace[p.pid]

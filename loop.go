@@ -39,6 +39,7 @@ type loopState struct {
 	shut       bool          // Close closed the poller: waits return at once
 	polling    bool          // the leader waits in the poller now: wake it to report a change
 	turnSeq    uint64        // bumped after every wait in the poller
+	wakes      uint64        // bumped by every wakePollerLocked, polling or not
 	turn       chan struct{} // made by the first follower of a turn, closed when it ends; nil without followers
 	ready      []*Process    // processes with output to read, oldest report first
 	readySpare []*Process    // an empty list to take ready's place at the next turn
@@ -113,9 +114,12 @@ func pollerError(err error) error {
 
 // wakePollerLocked makes the leader's wait in the poller return, if a
 // leader waits there, so that it dispatches a change made by another
-// goroutine and checks its condition again; a waiter that is not in the
-// poller checks before it enters. rt.mu must be held.
+// goroutine and checks its condition again. A waiter that is not in the
+// poller yet does not block in it: it saw the count of wakes before it
+// checked its condition, and finds it changed where it enters
+// (waitEvents). rt.mu must be held.
 func (rt *Runtime) wakePollerLocked() {
+	rt.loop.wakes++
 	if rt.loop.polling {
 		rt.loop.pl.wake()
 	}
@@ -132,30 +136,27 @@ func (rt *Runtime) wakePoller() {
 // reads and has no report pending, writing when input is queued.
 // rt.mu must be held.
 func (rt *Runtime) armLocked(p *Process) {
-	pl := rt.loop.pl
-	if pl == nil {
+	if rt.loop.pl == nil {
 		return
 	}
 	// A nowait network connection in progress waits for its socket to
 	// become writable, which tells that the connection completed or
 	// failed (finishConnectLocked, network_unix.go); it reads nothing yet.
 	connecting := p.status.kind == rawConnect
-	wantIn := p.infd >= 0 && !p.inReady && !p.stopped && !p.readHeldLocked() && !p.ptyEnded && !connecting
-	wantOut := p.outfd >= 0 && (len(p.wq) > 0 || connecting) && !p.inWritable
-	if p.infd >= 0 && p.infd == p.outfd {
+	wantIn := p.in.open() && !p.inReady && !p.stopped && !p.readHeldLocked() && !p.readEnded && !connecting
+	wantOut := p.out.open() && (len(p.wq) > 0 || connecting) && !p.inWritable
+	switch {
+	case p.in == p.out: // one descriptor: one registration for both
 		if wantIn || wantOut {
-			pl.arm(p.infd, wantIn, wantOut, p.inAdded)
-			p.inAdded = true
+			rt.armFDLocked(p.in, wantIn, wantOut)
 		}
-		return
-	}
-	if wantIn {
-		pl.arm(p.infd, true, false, p.inAdded)
-		p.inAdded = true
-	}
-	if wantOut {
-		pl.arm(p.outfd, false, true, p.outAdded)
-		p.outAdded = true
+	default:
+		if wantIn {
+			rt.armFDLocked(p.in, true, false)
+		}
+		if wantOut {
+			rt.armFDLocked(p.out, false, true)
+		}
 	}
 }
 
@@ -167,11 +168,11 @@ func (rt *Runtime) markEventsLocked(evs []pollEvent) {
 		if p == nil {
 			continue
 		}
-		if e.in && e.fd == p.infd && !p.inReady {
+		if e.in && e.fd == p.in.fd && !p.inReady {
 			p.inReady = true
 			l.ready = append(l.ready, p)
 		}
-		if e.out && e.fd == p.outfd && !p.inWritable {
+		if e.out && e.fd == p.out.fd && !p.inWritable {
 			p.inWritable = true
 			l.writable = append(l.writable, p)
 		}
@@ -229,7 +230,7 @@ func (rt *Runtime) dispatchTurn(only *Process, ctx context.Context, deadline tim
 		rt.flushWrites(p)
 	}
 	for _, p := range ready {
-		rt.readOnce(p)
+		p.tr.read(rt, p)
 	}
 	if only == nil {
 		rt.mu.Lock()
@@ -257,55 +258,6 @@ func (rt *Runtime) dispatchTurn(only *Process, ctx context.Context, deadline tim
 		for _, p := range q {
 			rt.dispatchStatus(p)
 		}
-	}
-}
-
-// readOnce reads once from a ready process and delivers what it read.
-// The dispatch lock must be held.
-func (rt *Runtime) readOnce(p *Process) {
-	// Network sockets that are not byte streams (network_unix.go): a
-	// listening socket's readiness is a connection to accept, and a
-	// datagram socket's one datagram for one filter call.
-	if n := p.net; n != nil && (n.listener || n.datagram) {
-		if n.listener {
-			rt.acceptConn(p)
-		} else {
-			rt.readDatagram(p)
-		}
-		return
-	}
-	rt.mu.Lock()
-	fd := p.infd
-	if fd < 0 || p.stopped || p.readHeldLocked() || p.ptyEnded || p.status.kind == rawConnect {
-		p.inReady = false
-		rt.mu.Unlock()
-		return
-	}
-	rt.mu.Unlock()
-	buf := rt.readBuffer()
-	n, err := readFD(fd, buf)
-	switch {
-	case n > 0:
-		// Settle readiness before the filter runs: a filter that accepts
-		// output again (re-entering the loop) must find p armed or queued.
-		rt.mu.Lock()
-		if n == len(buf) {
-			// Probably more: stay ready for the next turn, unarmed.
-			rt.loop.ready = append(rt.loop.ready, p)
-		} else {
-			p.inReady = false
-			rt.armLocked(p)
-		}
-		dec, f, bf := rt.noteOutputLocked(p)
-		rt.mu.Unlock()
-		rt.filterOutput(p, dec, f, bf, buf[:n], true)
-	case err == errAgain:
-		rt.mu.Lock()
-		p.inReady = false
-		rt.armLocked(p)
-		rt.mu.Unlock()
-	default: // end of file, or an error that ends the stream
-		rt.endOfOutput(p)
 	}
 }
 
@@ -383,49 +335,14 @@ func (rt *Runtime) flushDecoder(p *Process) {
 	rt.deliverText(p, f, bf, dec.decode(nil, true))
 }
 
-// endOfOutput handles end of file on p's output: a child that closed its
-// output keeps running (its exit comes from the reaper); a pipe process is
-// closed. The dispatch lock must be held.
-//
-// A pty master reports the end (EIO on Linux) once no program has the
-// terminal open, which a child does just before it exits (GNU programs
-// close their standard streams before exiting). Closing the master then
-// would hang the terminal up and kill the exiting child with SIGHUP. So a
-// live child's pty master stops being read but stays open until the
-// child's exit is dispatched, as in Emacs.
+// endOfOutput handles the end of p's output: what its decoder still holds
+// is delivered, then its transport says what the end means. The dispatch
+// lock must be held.
 func (rt *Runtime) endOfOutput(p *Process) {
 	rt.flushDecoder(p)
 	rt.mu.Lock()
 	p.inReady = false
-	if p.ptyOut && p.kind == kindReal && p.pid > 0 && !p.status.dead() && !p.deleted {
-		p.ptyEnded = true
-		rt.mu.Unlock()
-		return
-	}
-	if p.net != nil && rt.holdPeerEOFLocked(p) {
-		// Replies still to write (network_eof.go). The report of the end
-		// disarmed the socket, for writing too: arm it again.
-		rt.armLocked(p)
-		rt.mu.Unlock()
-		return
-	}
-	rt.closeInLocked(p)
-	if w := p.stderrOf; w != nil && !w.exitReported && !p.status.dead() {
-		// A standard error pipe process closes after the exit sentinel of
-		// the child writing into it, as in Emacs (see runSentinel).
-		p.endPending = true
-		rt.mu.Unlock()
-		return
-	}
-	if p.kind == kindSerial && !p.status.dead() {
-		rt.serialHangupLocked(p) // serial.go
-	} else if p.kind != kindReal && !p.status.dead() {
-		st := rawStatus{kind: rawExit}
-		if p.kind == kindNetwork {
-			st.code = 256 // "connection broken by remote peer\n", as Emacs
-		}
-		rt.setStatusLocked(p, st)
-	}
+	p.tr.ended(rt, p)
 	rt.mu.Unlock()
 }
 
@@ -464,7 +381,7 @@ func (rt *Runtime) dispatchStatus(p *Process) {
 // be held.
 func (rt *Runtime) drain(p *Process) (eof bool) {
 	rt.mu.Lock()
-	fd := p.infd
+	fd := p.in.fd
 	if p.stopped || p.deleted || p.native.filterT {
 		fd = -1 // with filter t, as in Emacs, a dead process's unread output is dropped
 	}
@@ -492,63 +409,54 @@ func (rt *Runtime) drain(p *Process) (eof bool) {
 func (rt *Runtime) fdOf(p *Process) int {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	return p.infd
+	return p.in.fd
 }
 
-// closeInLocked closes p's output descriptor (our reading end).
-// rt.mu must be held, and the dispatch lock, since reads happen without rt.mu.
+// closeInLocked closes p's output descriptor (our reading end). rt.mu must
+// be held, and the dispatch lock, since reads happen without rt.mu.
 func (rt *Runtime) closeInLocked(p *Process) {
-	if rt.closeEndLocked(p, &p.infd) {
+	if rt.closeEndLocked(p, p.in) {
 		p.inReady = false
 	}
 }
 
-// closeOutLocked closes p's input descriptor (our writing end).
-// rt.mu must be held.
+// closeOutLocked closes p's input descriptor (our writing end), and drops
+// what is queued for it. rt.mu must be held.
 func (rt *Runtime) closeOutLocked(p *Process) {
-	if rt.closeEndLocked(p, &p.outfd) {
+	if rt.closeEndLocked(p, p.out) {
 		p.wq = nil
 	}
 }
 
-// closeEndLocked closes *fd, which is p.infd or p.outfd, and reports
-// whether it closed that one alone: a descriptor serving both directions
-// (a pty master, a socket) takes all of p's with it. rt.mu must be held.
-func (rt *Runtime) closeEndLocked(p *Process, fd *int) bool {
-	if *fd < 0 {
+// closeEndLocked closes d, which is p.in or p.out, and reports whether it
+// closed that one alone: a descriptor serving both directions (a pty
+// master, a socket) takes all of p's with it. rt.mu must be held.
+func (rt *Runtime) closeEndLocked(p *Process, d *pfd) bool {
+	if !d.open() {
 		return false
 	}
-	if p.infd == p.outfd {
+	if p.in == p.out {
 		rt.closeFDsLocked(p)
 		return false
 	}
-	rt.forgetFDLocked(*fd)
-	closeFD(*fd)
-	*fd = -1
+	rt.closeFDLocked(d)
 	return true
 }
 
 // closeFDsLocked closes every descriptor of p. rt.mu and the dispatch lock
 // must be held.
 func (rt *Runtime) closeFDsLocked(p *Process) {
-	if p.kind == kindSerial && p.infd >= 0 {
-		unexclusive(p.infd) // serial_unix.go: the port may be opened again
+	if p.in.open() {
+		p.tr.release(p)
 	}
-	for _, fd := range []int{p.infd, p.outfd} {
-		if fd >= 0 {
-			rt.forgetFDLocked(fd)
-			closeFD(fd)
-		}
-		if p.infd == p.outfd {
-			break
-		}
-	}
+	rt.closeFDLocked(p.in)
+	rt.closeFDLocked(p.out)
 	for _, fd := range []int{p.stderrW, p.ptySlave} {
 		if fd >= 0 {
 			closeFD(fd)
 		}
 	}
-	p.infd, p.outfd, p.stderrW, p.ptySlave = -1, -1, -1, -1
+	p.stderrW, p.ptySlave = -1, -1
 	p.inReady = false
 	p.wq = nil
 }
@@ -594,6 +502,11 @@ func (rt *Runtime) waitLoop(spec waitSpec) bool {
 		if !rt.dispatchTurn(spec.only, spec.ctx, spec.deadline) || shut {
 			return spec.done()
 		}
+		// A change that spec.done or the context will see is made before
+		// a wake; a wake after this count keeps the wait from blocking.
+		rt.mu.Lock()
+		wakes := rt.loop.wakes
+		rt.mu.Unlock()
 		if spec.done() {
 			return true
 		}
@@ -607,17 +520,19 @@ func (rt *Runtime) waitLoop(spec waitSpec) bool {
 				return false
 			}
 		}
-		rt.waitEvents(spec.only, seq, timeout, spec.ctx)
+		rt.waitEvents(spec.only, seq, wakes, timeout, spec.ctx)
 	}
 }
 
 // waitEvents waits for the next events: in the poller when no other
 // goroutine is there (the leader), or for the end of the leader's turn
 // (seq is the turn the caller saw before it dispatched, so a turn that
-// ended meanwhile is not waited for). A leader that cannot have the poller
+// ended meanwhile is not waited for; wakes the count of wakes it saw
+// before it checked its condition, so a wake meanwhile is not missed). A
+// leader that cannot have the poller
 // (no descriptor left to make it) waits a little and lets the next turn
 // try again.
-func (rt *Runtime) waitEvents(only *Process, seq uint64, timeout time.Duration, ctx context.Context) {
+func (rt *Runtime) waitEvents(only *Process, seq, wakes uint64, timeout time.Duration, ctx context.Context) {
 	l := &rt.loop
 	if !l.pollMu.tryLock() {
 		rt.sleep(seq, timeout, ctx)
@@ -625,10 +540,11 @@ func (rt *Runtime) waitEvents(only *Process, seq uint64, timeout time.Duration, 
 	}
 	rt.mu.Lock()
 	pl, err := rt.pollerLocked()
-	// The context is checked here, under rt.mu where polling is set: its
-	// end either came before (and the wait does not block) or wakes the
-	// poller after (waitLoop's AfterFunc takes rt.mu).
-	if rt.pendingLocked(only) || l.shut || (ctx != nil && ctx.Err() != nil) {
+	// Checked under rt.mu, where polling is set: a wake (the end of the
+	// context, a Reader's Close, a status change) either came after the
+	// caller's count and the wait does not block, or comes after this and
+	// finds polling set.
+	if rt.pendingLocked(only) || l.shut || l.wakes != wakes {
 		timeout = 0
 	}
 	l.polling = err == nil

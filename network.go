@@ -201,6 +201,14 @@ func (rt *Runtime) MakeNetworkProcess(a NetworkArgs) (*Process, error) {
 	p.plist = append([]any(nil), a.Plist...)
 	p.setCodingLocked(decCS, encCS)
 	p.net = &netInfo{args: a, server: a.Server, listener: a.Server && a.Type == "", datagram: a.Type == "datagram"}
+	switch {
+	case p.net.listener:
+		p.tr = listener{}
+	case p.net.datagram:
+		p.tr = datagram{}
+	default:
+		p.tr = streamSocket{}
+	}
 	if lookupErr != nil {
 		if !a.Nowait {
 			return nil, lookupErr
@@ -218,7 +226,7 @@ func (rt *Runtime) MakeNetworkProcess(a NetworkArgs) (*Process, error) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	rt.registerNetworkLocked(p, a.Name, a.Buffer)
-	rt.loop.fds[p.infd] = p
+	rt.registerFDsLocked(p)
 	rt.armLocked(p)
 	return p, nil
 }
@@ -617,10 +625,10 @@ func (p *Process) SetNetworkProcessOption(option string, value any) error {
 	rt := p.rt
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	if p.infd < 0 {
+	if p.in.fd < 0 {
 		return fmt.Errorf("Process %s is not running", p.name)
 	}
-	if err := setSocketOption(p.infd, option, value); err != nil {
+	if err := setSocketOption(p.in.fd, option, value); err != nil {
 		return err
 	}
 	// Copy on write: Contact hands out the map it finds.
@@ -700,7 +708,8 @@ func (rt *Runtime) addConnection(server *Process, fd int, remote, local net.Addr
 		ca.Host = "t" // Emacs's :host t for a Unix-socket connection
 	}
 	c.net = &netInfo{args: ca, remote: remote, local: local, peer: remote, hostText: host}
-	c.infd, c.outfd = fd, fd
+	c.tr = streamSocket{}
+	c.setFDs(fd, fd)
 
 	rt.mu.Lock()
 	c.filter = server.filter
@@ -729,7 +738,7 @@ func (rt *Runtime) addConnection(server *Process, fd int, remote, local net.Addr
 		return
 	}
 	rt.registerNetworkLocked(c, server.name+" "+suffix, buf)
-	rt.loop.fds[fd] = c
+	rt.registerFDsLocked(c)
 	rt.armLocked(c)
 	c.event = "open from " + host + "\n"
 	rt.setStatusLocked(c, rawStatus{kind: rawRun}) // dispatched just below
@@ -778,3 +787,58 @@ func socketOptionValue(option string, value any) (name string, flag int, err err
 	}
 	return name, flag, nil
 }
+
+// streamSocket is the transport of a stream connection, made by
+// MakeNetworkProcess or accepted by a server.
+type streamSocket struct{ stream }
+
+// ended closes the connection with Emacs's status ("closed", exit 256,
+// "connection broken by remote peer\n"), or holds the close while replies
+// are still to be written (network_eof.go).
+func (t streamSocket) ended(rt *Runtime, p *Process) {
+	if rt.holdPeerEOFLocked(p) {
+		// The report of the end disarmed the socket, for writing too: arm
+		// it again.
+		rt.armLocked(p)
+		return
+	}
+	t.stream.ended(rt, p)
+	rt.endStatusLocked(p, 256)
+}
+
+// sendEOF shuts the sending side down once the queued input is written,
+// and keeps reading.
+func (streamSocket) sendEOF(p *Process) error {
+	if err := p.waitQueued(); err != nil {
+		return err
+	}
+	p.rt.mu.Lock()
+	defer p.rt.mu.Unlock()
+	if p.out.open() && !p.eofSent {
+		shutdownWrite(p.out.fd)
+		p.eofSent = true
+	}
+	return nil
+}
+
+// listener is the transport of a listening server: a readable report is a
+// connection to accept (acceptConn, network_unix.go), and nothing is sent
+// to it (a listening server is not running, for sending).
+type listener struct{ streamSocket }
+
+func (listener) read(rt *Runtime, p *Process) { rt.acceptConn(p) }
+
+// datagram is the transport of a datagram socket: each readable report is
+// one datagram for one filter call (readDatagram, network_unix.go), and
+// each send one datagram to DatagramAddress.
+type datagram struct{ streamSocket }
+
+func (datagram) read(rt *Runtime, p *Process) { rt.readDatagram(p) }
+
+func (datagram) send(p *Process, data []byte) (int64, error) {
+	return 0, p.sendDatagramLocked(data)
+}
+
+// sendEOF does nothing: a datagram socket has no stream to end, as in
+// Emacs.
+func (datagram) sendEOF(*Process) error { return nil }

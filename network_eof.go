@@ -12,22 +12,18 @@ package eproc
 // socket is closed with Emacs's status ("closed", exit 256, "connection
 // broken by remote peer\n").
 
-// holdPeerEOFLocked is endOfOutput's question for a network process at
-// the end of its output: must the close wait? It must for a stream with
+// holdPeerEOFLocked is the question of a stream connection's end of output
+// (streamSocket.ended, network.go): must the close wait? It must for a stream with
 // input queued or with its filter running (the end was read inside a
 // wait of that filter, such as a SendString waiting for room). Then p
-// stops reading (ptyEnded, as a pty master that reported its end) and
+// stops reading (readEnded, as a pty master that reported its end) and
 // finishPeerEOFLocked closes it later. rt.mu and the dispatch lock must be
 // held.
 func (rt *Runtime) holdPeerEOFLocked(p *Process) bool {
-	n := p.net
-	if n.listener || n.datagram || p.outfd < 0 || p.writeErr != nil {
+	if !p.out.open() || p.writeErr != nil || len(p.wq) == 0 && p.net.inFilter == 0 {
 		return false
 	}
-	if len(p.wq) == 0 && n.inFilter == 0 {
-		return false
-	}
-	p.ptyEnded = true
+	p.readEnded = true
 	return true
 }
 
@@ -35,7 +31,7 @@ func (rt *Runtime) holdPeerEOFLocked(p *Process) bool {
 // has returned and its queued input is written (or writing failed), and
 // reports whether it did. rt.mu and the dispatch lock must be held.
 func (rt *Runtime) finishPeerEOFLocked(p *Process) bool {
-	if !p.ptyEnded || p.net.inFilter > 0 || len(p.wq) > 0 || p.infd < 0 || p.status.dead() {
+	if p.net == nil || !p.readEnded || p.net.inFilter > 0 || len(p.wq) > 0 || p.in.fd < 0 || p.status.dead() {
 		return false
 	}
 	rt.closeInLocked(p)

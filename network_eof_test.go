@@ -174,7 +174,7 @@ func TestNetworkPeerEOFDuringFilterSend(t *testing.T) {
 				sendErrs = append(sendErrs, err)
 			}
 			p.rt.mu.Lock()
-			eofDuringSend = p.ptyEnded || p.status.dead() // the end was read inside the send's wait
+			eofDuringSend = p.readEnded || p.status.dead() // the end was read inside the send's wait
 			p.rt.mu.Unlock()
 			if err := p.SendString("tail\n"); err != nil {
 				sendErrs = append(sendErrs, err)

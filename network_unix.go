@@ -13,7 +13,7 @@ import (
 
 // openNetwork opens p's socket: it binds and listens for a server, or
 // connects a client (blocking, or started for Nowait), trying each address
-// in turn. It sets p.infd, p.outfd, p.status and the addresses.
+// in turn. It sets p's descriptors, p.status and the addresses.
 func openNetwork(p *Process, addrs []net.Addr) error {
 	n := p.net
 	a := n.args
@@ -58,9 +58,10 @@ func openNetwork(p *Process, addrs []net.Addr) error {
 			if port := addrPort(n.local); port >= 0 {
 				n.args.Service = fmt.Sprint(port)
 			}
-			p.infd, p.outfd = fd, -1
 			if n.datagram {
-				p.outfd = fd
+				p.setFDs(fd, fd)
+			} else {
+				p.setFDs(fd, -1)
 			}
 			return nil
 		}
@@ -95,7 +96,7 @@ func openNetwork(p *Process, addrs []net.Addr) error {
 		n.remote = addr
 		n.peer = addr
 		n.local = localAddr(fd, n.datagram)
-		p.infd, p.outfd = fd, fd
+		p.setFDs(fd, fd)
 		return nil
 	}
 	if a.Server {
@@ -132,7 +133,7 @@ func waitConnected(fd int) error {
 // writable: status "open" and the sentinel's "open\n", or "failed" with
 // the errno. It reports whether the connection is open. rt.mu must be held.
 func (rt *Runtime) finishConnectLocked(p *Process) bool {
-	soerr, err := unix.GetsockoptInt(p.outfd, unix.SOL_SOCKET, unix.SO_ERROR)
+	soerr, err := unix.GetsockoptInt(p.out.fd, unix.SOL_SOCKET, unix.SO_ERROR)
 	if err == nil && soerr != 0 {
 		err = syscall.Errno(soerr)
 	}
@@ -146,7 +147,7 @@ func (rt *Runtime) finishConnectLocked(p *Process) bool {
 		return false
 	}
 	rt.setStatusLocked(p, rawStatus{kind: rawRun})
-	p.net.local = localAddr(p.outfd, p.net.datagram)
+	p.net.local = localAddr(p.out.fd, p.net.datagram)
 	return true
 }
 
@@ -155,7 +156,7 @@ func (rt *Runtime) finishConnectLocked(p *Process) bool {
 // held.
 func (rt *Runtime) acceptConn(server *Process) {
 	rt.mu.Lock()
-	lfd := server.infd
+	lfd := server.in.fd
 	if lfd < 0 || server.stopped {
 		server.inReady = false
 		rt.mu.Unlock()
@@ -203,7 +204,7 @@ func (rt *Runtime) acceptConn(server *Process) {
 // lock must be held.
 func (rt *Runtime) readDatagram(p *Process) {
 	rt.mu.Lock()
-	fd := p.infd
+	fd := p.in.fd
 	if fd < 0 || p.stopped || p.readHeldLocked() {
 		p.inReady = false
 		rt.mu.Unlock()
@@ -248,7 +249,7 @@ func (p *Process) sendDatagramLocked(data []byte) error {
 		}
 	}
 	if err == nil {
-		err = unix.Sendto(p.outfd, data, 0, sa)
+		err = unix.Sendto(p.out.fd, data, 0, sa)
 	}
 	if err != nil {
 		return &FileError{Op: "Sending datagram", Err: unwrapErrno(err)}

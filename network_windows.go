@@ -73,7 +73,7 @@ var errLocalSockets = fmt.Errorf("Unknown address family: %w", errors.ErrUnsuppo
 
 // openNetwork opens p's socket: it binds and listens for a server, or
 // connects a client (at once, or started for Nowait), trying each address
-// in turn. It sets p.infd, p.outfd, p.status and the addresses.
+// in turn. It sets p's descriptors, p.status and the addresses.
 func openNetwork(p *Process, addrs []net.Addr) error {
 	n := p.net
 	a := n.args
@@ -127,9 +127,10 @@ func openNetwork(p *Process, addrs []net.Addr) error {
 			if port := addrPort(n.local); port >= 0 {
 				n.args.Service = fmt.Sprint(port)
 			}
-			p.infd, p.outfd = int(f.h), -1
 			if n.datagram {
-				p.outfd = p.infd
+				p.setFDs(int(f.h), int(f.h))
+			} else {
+				p.setFDs(int(f.h), -1)
 			}
 			return nil
 		}
@@ -171,7 +172,7 @@ func openNetwork(p *Process, addrs []net.Addr) error {
 		n.remote = addr
 		n.peer = addr
 		n.local = localAddr(int(h), n.datagram)
-		p.infd, p.outfd = int(h), int(h)
+		p.setFDs(int(h), int(h))
 		return nil
 	}
 	if a.Server {
@@ -208,7 +209,7 @@ func (f *winFD) startConnect(sa windows.Sockaddr) error {
 // reports whether the connection is open. rt.mu must be held.
 func (rt *Runtime) finishConnectLocked(p *Process) bool {
 	err := errors.New("not a socket")
-	if f := lookupFD(p.outfd); f != nil {
+	if f := lookupFD(p.out.fd); f != nil {
 		f.mu.Lock()
 		f.writeDoneLocked()
 		err = f.wrErr
@@ -228,7 +229,7 @@ func (rt *Runtime) finishConnectLocked(p *Process) bool {
 		return false
 	}
 	rt.setStatusLocked(p, rawStatus{kind: rawRun})
-	p.net.local = localAddr(p.outfd, p.net.datagram)
+	p.net.local = localAddr(p.out.fd, p.net.datagram)
 	return true
 }
 
@@ -285,7 +286,7 @@ func (s *winSock) close() {
 // MakeNetworkProcess). The dispatch lock must be held.
 func (rt *Runtime) acceptConn(server *Process) {
 	rt.mu.Lock()
-	lfd := server.infd
+	lfd := server.in.fd
 	if lfd < 0 || server.stopped {
 		server.inReady = false
 		rt.mu.Unlock()
@@ -346,7 +347,7 @@ func (rt *Runtime) acceptConn(server *Process) {
 // lock must be held.
 func (rt *Runtime) readDatagram(p *Process) {
 	rt.mu.Lock()
-	fd := p.infd
+	fd := p.in.fd
 	if fd < 0 || p.stopped {
 		p.inReady = false
 		rt.mu.Unlock()
@@ -378,7 +379,7 @@ func (p *Process) sendDatagramLocked(data []byte) error {
 	}
 	sa, _, err := toSockaddr(p.net.peer)
 	if err == nil {
-		err = windows.Sendto(windows.Handle(p.outfd), data, 0, sa)
+		err = windows.Sendto(windows.Handle(p.out.fd), data, 0, sa)
 	}
 	if err != nil {
 		return &FileError{Op: "Sending datagram", Err: unwrapErrno(err)}

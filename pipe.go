@@ -58,7 +58,8 @@ func (rt *Runtime) MakePipeProcess(a PipeArgs) (*Process, error) {
 	p.sentinel = a.Sentinel
 	p.query = !a.NoQuery
 	p.stopped = a.Stop
-	p.infd = fds[0]
+	p.tr = pipeEnd{}
+	p.setFDs(fds[0], -1)
 	p.stderrW = fds[1]
 	p.setCodingLocked(decCS, encCS)
 
@@ -73,7 +74,7 @@ func (rt *Runtime) MakePipeProcess(a PipeArgs) (*Process, error) {
 		}
 	}
 	p.buffer = buf
-	rt.loop.fds[p.infd] = p
+	rt.registerFDsLocked(p)
 	rt.armLocked(p)
 	if buf != nil {
 		rt.mu.Unlock()
@@ -81,4 +82,20 @@ func (rt *Runtime) MakePipeProcess(a PipeArgs) (*Process, error) {
 		rt.mu.Lock()
 	}
 	return p, nil
+}
+
+// pipeEnd is the transport of a pipe process: it reads the pipe that
+// eproc handed a child as its standard error, and nothing reads its input.
+type pipeEnd struct{ stream }
+
+// ended closes the pipe, and the process with "finished"; a standard error
+// pipe process closes after the exit sentinel of the child writing into
+// it, as in Emacs (see runSentinel).
+func (t pipeEnd) ended(rt *Runtime, p *Process) {
+	t.stream.ended(rt, p)
+	if w := p.stderrOf; w != nil && !w.exitReported && !p.status.dead() {
+		p.endPending = true
+		return
+	}
+	rt.endStatusLocked(p, 0)
 }

@@ -123,8 +123,8 @@ type Process struct {
 	command []string // fixed when made
 	pid     int      // fixed; 0 for pipe processes
 	ttyName string   // fixed; "" for pipes
-	ptyIn   bool     // fixed: the child's input is a pty (outfd is its master)
-	ptyOut  bool     // fixed: the child's output is a pty (infd is its master)
+	ptyIn   bool     // fixed: the child's input is a pty (out is its master)
+	ptyOut  bool     // fixed: the child's output is a pty (in is its master)
 	contact any      // process-contact's value: true, PipeArgs or NetworkArgs
 	mark    *Marker  // the process mark; the pointer never changes
 
@@ -161,13 +161,13 @@ type Process struct {
 	remote *remoteProc
 
 	// Descriptors (guarded by rt.mu; closed only with the dispatch lock).
-	infd, outfd         int  // reading end of the output, writing end of the input; -1 when closed
-	stderrW             int  // a pipe process's writing end, handed to one child as stderr
-	ptySlave            int  // a pty with no program keeps the terminal side open
-	eofSent             bool // SendEOF closed the input: later sends are discarded
-	ptyEnded            bool // the end of output was read but the descriptor stays open: a pty master until the child's exit, a socket until its replies are written (network_eof.go)
+	tr                  transport // how the bytes travel (transport.go); fixed when made
+	in, out             *pfd      // read for the output, written for the input; the same pfd when one descriptor serves both (descriptor.go)
+	stderrW             int       // a pipe process's writing end, handed to one child as stderr
+	ptySlave            int       // a pty with no program keeps the terminal side open
+	eofSent             bool      // SendEOF closed the input: later sends are discarded
+	readEnded           bool      // the end of output was read but the descriptor stays open: a pty master until the child's exit, a socket until its replies are written (network_eof.go)
 	writeErr            error
-	inAdded, outAdded   bool // descriptors known to the poller
 	inReady, inWritable bool
 	inStatusQ           bool
 	wq                  [][]byte // input not yet written: the sends' bytes, each its own segment (send.go)
@@ -184,8 +184,9 @@ func (rt *Runtime) newProcess(kind procKind) *Process {
 		mark:            NewMarker(),
 		query:           true,
 		filterMultibyte: true,
-		infd:            -1,
-		outfd:           -1,
+		tr:              stream{},
+		in:              closedPFD(),
+		out:             closedPFD(),
 		stderrW:         -1,
 		ptySlave:        -1,
 	}
@@ -400,7 +401,11 @@ func (rt *Runtime) makeProcess(a ProcessArgs, remote *remoteProc) (*Process, err
 	p.pid = sp.pid
 	p.ttyName = sp.ttyName
 	p.ptyIn, p.ptyOut = sp.ttyName != "" && conn.ptyIn(), sp.ttyName != "" && conn.ptyOut()
-	p.infd, p.outfd, p.ptySlave = sp.infd, sp.outfd, sp.ptySlave
+	p.setFDs(sp.infd, sp.outfd)
+	if sp.ttyName != "" {
+		p.tr = ptyChild{}
+	}
+	p.ptySlave = sp.ptySlave
 
 	rt.mu.Lock()
 	rt.addProcess(p, a.Name)
@@ -408,10 +413,7 @@ func (rt *Runtime) makeProcess(a ProcessArgs, remote *remoteProc) (*Process, err
 	if a.Buffer != nil {
 		p.mark.Set(a.Buffer, a.Buffer.PointMax())
 	}
-	rt.loop.fds[p.infd] = p
-	if p.outfd >= 0 {
-		rt.loop.fds[p.outfd] = p
-	}
+	rt.registerFDsLocked(p)
 	if sp.pid > 0 {
 		rt.loop.children[sp.pid] = p
 	} else if sp.failed {
@@ -628,7 +630,7 @@ func (p *Process) Live() bool {
 // answered. rt.mu must be held.
 func (p *Process) runningLocked() bool {
 	if p.deleted || p.status.dead() {
-		return p.infd >= 0 && !p.deleted
+		return p.in.fd >= 0 && !p.deleted
 	}
 	return p.status.kind == rawRun || p.kind == kindNetwork // listen and connect too
 }

@@ -7,8 +7,8 @@ import "fmt"
 // A child with a PTY connection (or a pty on one side, PTYInPipeOut or
 // PipeInPTYOut) gets a new pseudo-terminal as its controlling terminal in
 // a new session, with the modes Emacs sets (setupTermios, per system in
-// pty_termios_*.go). eproc keeps the master: infd when the child's output
-// goes through the pty, outfd when its input does, both when both do. The
+// pty_termios_*.go). eproc keeps the master: in when the child's output
+// goes through the pty, out when its input does, both when both do. The
 // spawning is in spawn_unix.go, the ioctls in pty_unix.go; this file holds
 // what is the same everywhere.
 //
@@ -106,9 +106,9 @@ func chunkPTYInput(data []byte, m *ptyLineMode, col *int, maxLine int) []byte {
 func (p *Process) masterLocked() int {
 	switch {
 	case p.ptyIn:
-		return p.outfd
+		return p.out.fd
 	case p.ptyOut, p.kind == kindSerial:
-		return p.infd
+		return p.in.fd
 	}
 	return -1
 }
@@ -212,4 +212,48 @@ func errNoForeground(p *Process, err error) error {
 		return fmt.Errorf("Process %s: its terminal has no foreground process group", p.name)
 	}
 	return fmt.Errorf("Process %s: no foreground process group: %w", p.name, err)
+}
+
+// ptyChild is the transport of a child whose input or output (or both) is
+// a pty: input is cut into lines the terminal can hold and ended with the
+// terminal's EOF character, and the end of output leaves the master open
+// while the child lives.
+type ptyChild struct{ stream }
+
+// ended handles the end a pty master reports (EIO on Linux) once no
+// program has the terminal open, which a child does just before it exits
+// (GNU programs close their standard streams before exiting). Closing the
+// master then would hang the terminal up and kill the exiting child with
+// SIGHUP. So a live child's master stops being read but stays open until
+// the child's exit is dispatched, as in Emacs.
+func (t ptyChild) ended(rt *Runtime, p *Process) {
+	if p.ptyOut && p.pid > 0 && !p.status.dead() && !p.deleted {
+		p.readEnded = true
+		return
+	}
+	t.stream.ended(rt, p)
+}
+
+func (ptyChild) send(p *Process, data []byte) (int64, error) {
+	if p.ptyIn {
+		data = p.chunkForPTYLocked(data)
+	}
+	return p.enqueueLocked(data)
+}
+
+// sendEOF writes the terminal's EOF character (^D) after the input already
+// sent, and returns once it is written.
+func (t ptyChild) sendEOF(p *Process) error {
+	rt := p.rt
+	rt.mu.Lock()
+	if !p.ptyIn || !p.out.open() {
+		rt.mu.Unlock()
+		return t.stream.sendEOF(p)
+	}
+	target, err := p.enqueueLocked([]byte{p.eofCharLocked()})
+	rt.mu.Unlock()
+	if err != nil || target == 0 {
+		return err
+	}
+	return p.waitWritten(target)
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -251,5 +252,34 @@ func TestReaderDetach(t *testing.T) {
 	}
 	p.SendString("two\n")
 	waitUntil(t, rt, "the new filter", func() bool { return rec.String() == "two\n" })
+	p.Delete()
+}
+
+// A Close that lands while Read is between its check and its wait in the
+// poller still ends the Read: every wake is counted, and a wait entered
+// after one does not block (CI once hung 30 s in TestReaderDeadlineClose).
+func TestReaderCloseRacesPollerEntry(t *testing.T) {
+	rt := newRuntime(t, Config{})
+	p := mustMake(t, rt, ProcessArgs{Name: "silent", Command: helperCmd("cat")})
+	for i := 0; i < 300; i++ {
+		r := p.Reader()
+		ch := make(chan error, 1)
+		go func() {
+			_, err := r.Read(make([]byte, 8))
+			ch <- err
+		}()
+		for j := 0; j < i%50*20; j++ {
+			runtime.Gosched()
+		}
+		r.Close()
+		select {
+		case err := <-ch:
+			if err != io.ErrClosedPipe {
+				t.Fatalf("Read during Close: %v", err)
+			}
+		case <-time.After(longWait):
+			t.Fatalf("run %d: Close did not end the Read", i)
+		}
+	}
 	p.Delete()
 }

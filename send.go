@@ -65,20 +65,11 @@ func (p *Process) SendStringContext(ctx context.Context, s string) error {
 		rt.mu.Unlock()
 		return err
 	}
-	if p.outfd < 0 || p.eofSent {
+	if p.out.fd < 0 || p.eofSent {
 		rt.mu.Unlock()
 		return nil // after SendEOF, or a pipe process: nothing reads it
 	}
-	data := p.enc.encodeShared(s)
-	if p.net != nil && p.net.datagram {
-		err := p.sendDatagramLocked(data) // one datagram, to DatagramAddress
-		rt.mu.Unlock()
-		return err
-	}
-	if p.ptyIn {
-		data = p.chunkForPTYLocked(data)
-	}
-	target, err := p.enqueueLocked(data)
+	target, err := p.tr.send(p, p.enc.encodeShared(s))
 	rt.mu.Unlock()
 	if err != nil || target == 0 {
 		return err
@@ -89,7 +80,7 @@ func (p *Process) SendStringContext(ctx context.Context, s string) error {
 // enqueueLocked writes data to p's input as far as it goes now and queues
 // the rest for the loop. It returns 0 when everything was written, else
 // the count of queued bytes to wait for with waitWritten. rt.mu must be
-// held, and p.outfd must be open.
+// held, and p.out.fd must be open.
 func (p *Process) enqueueLocked(data []byte) (target int64, err error) {
 	if len(data) == 0 { // no empty segment in the queue
 		if len(p.wq) == 0 {
@@ -100,7 +91,7 @@ func (p *Process) enqueueLocked(data []byte) (target int64, err error) {
 	// A nowait connection still in progress queues everything: the queue
 	// is written when the connection completes.
 	if len(p.wq) == 0 && p.status.kind != rawConnect {
-		n, err := writeFD(p.outfd, data)
+		n, err := writeFD(p.out.fd, data)
 		if err != nil && err != errAgain {
 			return 0, p.failWriteLocked(err)
 		}
@@ -115,6 +106,19 @@ func (p *Process) enqueueLocked(data []byte) (target int64, err error) {
 	p.queued += int64(len(data))
 	p.rt.armLocked(p)
 	return p.queued, nil
+}
+
+// waitQueued dispatches until the input queued now is written, or
+// writing failed.
+func (p *Process) waitQueued() error {
+	p.rt.mu.Lock()
+	target := p.queued
+	queued := len(p.wq) > 0
+	p.rt.mu.Unlock()
+	if !queued {
+		return nil
+	}
+	return p.waitWritten(target)
 }
 
 // waitWritten dispatches until the input queued up to target is written,
@@ -137,7 +141,7 @@ func (p *Process) waitWrittenContext(ctx context.Context, target int64) error {
 			err = p.writeErr
 			return true
 		}
-		if p.outfd < 0 || p.deleted {
+		if p.out.fd < 0 || p.deleted {
 			err = fmt.Errorf("Process %s not running: %w", p.name, ErrNotRunning)
 			return true
 		}
@@ -156,7 +160,7 @@ func (p *Process) waitWrittenContext(ctx context.Context, target int64) error {
 // waiting send fails. rt.mu must be held.
 func (p *Process) failWriteLocked(err error) error {
 	p.writeErr = fmt.Errorf("process %s no longer connected to pipe; closed it: %w", p.name, err)
-	if p.outfd != p.infd {
+	if p.out.fd != p.in.fd {
 		p.rt.closeOutLocked(p)
 	}
 	p.wq = nil
@@ -169,11 +173,11 @@ func (rt *Runtime) flushWrites(p *Process) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	p.inWritable = false
-	if p.status.kind == rawConnect && p.outfd >= 0 && !rt.finishConnectLocked(p) {
+	if p.status.kind == rawConnect && p.out.fd >= 0 && !rt.finishConnectLocked(p) {
 		return // the nowait connection failed (network_unix.go)
 	}
-	for len(p.wq) > 0 && p.outfd >= 0 {
-		n, err := writeFD(p.outfd, p.wq[0])
+	for len(p.wq) > 0 && p.out.fd >= 0 {
+		n, err := writeFD(p.out.fd, p.wq[0])
 		p.wq[0] = p.wq[0][n:]
 		p.written += int64(n)
 		if len(p.wq[0]) == 0 {
@@ -191,7 +195,7 @@ func (rt *Runtime) flushWrites(p *Process) {
 	if len(p.wq) == 0 {
 		p.wq = nil
 	}
-	if p.net != nil && rt.finishPeerEOFLocked(p) {
+	if rt.finishPeerEOFLocked(p) {
 		return // the peer had ended and all is written: closed (network_eof.go)
 	}
 	// Re-arm even when all is written: on a pty, input and output share
@@ -234,44 +238,10 @@ func (p *Process) SendEOF() error {
 	}
 	rt := p.rt
 	rt.mu.Lock()
-	if err := p.writableLocked(); err != nil {
-		rt.mu.Unlock()
+	err := p.writableLocked()
+	rt.mu.Unlock()
+	if err != nil {
 		return err
 	}
-	if p.outfd >= 0 && p.ptyIn {
-		target, err := p.enqueueLocked([]byte{p.eofCharLocked()})
-		rt.mu.Unlock()
-		if err != nil || target == 0 {
-			return err
-		}
-		return p.waitWritten(target)
-	}
-	if len(p.wq) > 0 {
-		target := p.queued
-		rt.mu.Unlock()
-		if err := p.waitWritten(target); err != nil {
-			return err
-		}
-		rt.mu.Lock()
-	}
-	if p.kind == kindSerial {
-		rt.mu.Unlock()
-		return p.drainSerial() // serial_unix.go: tcdrain, as Emacs
-	}
-	defer rt.mu.Unlock()
-	if p.outfd < 0 || p.eofSent {
-		return nil
-	}
-	if p.net != nil {
-		// A socket: shut the sending side down and keep reading. On a
-		// datagram socket there is nothing to end, as in Emacs.
-		if !p.net.datagram {
-			shutdownWrite(p.outfd)
-			p.eofSent = true
-		}
-		return nil
-	}
-	rt.closeOutLocked(p)
-	p.eofSent = true
-	return nil
+	return p.tr.sendEOF(p)
 }

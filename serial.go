@@ -211,7 +211,8 @@ func (rt *Runtime) MakeSerialProcess(a SerialArgs) (*Process, error) {
 	p.query = !a.NoQuery
 	p.stopped = a.Stop
 	p.plist = append([]any(nil), a.Plist...)
-	p.infd, p.outfd = fd, fd
+	p.tr = serialLine{}
+	p.setFDs(fd, fd)
 	p.setCodingLocked(decCS, encCS)
 	p.mark.Set(buf, buf.PointMax())
 
@@ -223,7 +224,7 @@ func (rt *Runtime) MakeSerialProcess(a SerialArgs) (*Process, error) {
 	}
 	rt.addProcess(p, name)
 	p.buffer = buf
-	rt.loop.fds[fd] = p
+	rt.registerFDsLocked(p)
 	rt.armLocked(p)
 	return p, nil
 }
@@ -284,10 +285,10 @@ func (p *Process) SerialProcessConfigure(c SerialConfig) error {
 	if err != nil {
 		return err
 	}
-	if p.infd < 0 {
+	if p.in.fd < 0 {
 		return &FileError{Op: "Failed tcgetattr", Err: syscall.EBADF}
 	}
-	attr, err := configureSerial(p.infd, next)
+	attr, err := configureSerial(p.in.fd, next)
 	if err != nil {
 		return err
 	}
@@ -435,11 +436,26 @@ func (p *Process) serialMenuText() string {
 	return "(serial port " + a.Port + " at " + strconv.Itoa(a.Speed) + " b/s)"
 }
 
-// serialHangupLocked records that the other side of p's port hung up
-// (end of file or an error on reading): status "closed", ExitStatus 256,
-// and the sentinel's "exited abnormally with code 256\n", as Emacs 28.2
-// reports it. Every status change of a serial process but Delete's is made
-// here. rt.mu must be held.
-func (rt *Runtime) serialHangupLocked(p *Process) {
-	rt.setStatusLocked(p, rawStatus{kind: rawExit, code: 256})
+// serialLine is the transport of a serial process.
+type serialLine struct{ stream }
+
+// ended records that the other side of the port hung up (end of file or
+// an error on reading): status "closed", ExitStatus 256, and the
+// sentinel's "exited abnormally with code 256\n", as Emacs 28.2 reports
+// it.
+func (t serialLine) ended(rt *Runtime, p *Process) {
+	t.stream.ended(rt, p)
+	rt.endStatusLocked(p, 256)
 }
+
+// sendEOF waits until the output has been transmitted (tcdrain) and closes
+// nothing, as Emacs does.
+func (serialLine) sendEOF(p *Process) error {
+	if err := p.waitQueued(); err != nil {
+		return err
+	}
+	return p.drainSerial() // serial_unix.go
+}
+
+// release lets the port be opened again (serial_unix.go).
+func (serialLine) release(p *Process) { unexclusive(p.in.fd) }

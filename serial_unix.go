@@ -117,11 +117,11 @@ func configureSerial(fd int, a SerialArgs) (serialAttr, error) {
 func (p *Process) drainSerial() error {
 	rt := p.rt
 	rt.mu.Lock()
-	if p.outfd < 0 {
+	if p.out.fd < 0 {
 		rt.mu.Unlock()
 		return fmt.Errorf("Process %s not running: %w", p.name, ErrNotRunning)
 	}
-	fd, err := unix.FcntlInt(uintptr(p.outfd), unix.F_DUPFD_CLOEXEC, 0)
+	fd, err := unix.FcntlInt(uintptr(p.out.fd), unix.F_DUPFD_CLOEXEC, 0)
 	rt.mu.Unlock()
 	if err == nil {
 		defer unix.Close(fd)

@@ -206,8 +206,8 @@ func (p *Process) sendSignal(sig syscall.Signal, currentGroup bool) error {
 func (p *Process) signalTerminal(sig syscall.Signal) (done bool, err error) {
 	rt := p.rt
 	rt.mu.Lock()
-	if p.ptyIn && p.outfd >= 0 && p.writeErr == nil {
-		if ch, isig, ok := signalChar(p.outfd, sig); ok && !isig {
+	if p.ptyIn && p.out.fd >= 0 && p.writeErr == nil {
+		if ch, isig, ok := signalChar(p.out.fd, sig); ok && !isig {
 			_, err := p.enqueueLocked([]byte{ch})
 			rt.mu.Unlock()
 			return true, err
@@ -309,8 +309,8 @@ func (p *Process) setReading(on bool) {
 	rt := p.rt
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	if on && p.stopped && p.kind == kindSerial && p.infd >= 0 {
-		flushSerialInput(p.infd) // serial_unix.go: continue-process discards pending input
+	if on && p.stopped && p.kind == kindSerial && p.in.fd >= 0 {
+		flushSerialInput(p.in.fd) // serial_unix.go: continue-process discards pending input
 	}
 	p.stopped = !on
 	if on {
