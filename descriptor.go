@@ -35,7 +35,7 @@ func (p *Process) setFDs(in, out int) {
 // registerFDsLocked enters p's open descriptors in the loop's table, so
 // that the poller's reports find p. rt.mu must be held.
 func (rt *Runtime) registerFDsLocked(p *Process) {
-	for _, d := range [2]*pfd{p.in, p.out} {
+	for _, d := range [3]*pfd{p.in, p.out, p.pidfd} {
 		if d.open() {
 			rt.loop.fds[d.fd] = p
 		}

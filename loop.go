@@ -47,6 +47,8 @@ type loopState struct {
 	statusQ    []*Process    // processes with a status change to dispatch
 	fds        map[int]*Process
 	children   map[int]*Process // pid -> child not yet reaped (deleted ones too)
+	pidfds     int              // children's pidfds open (reap.go)
+	exited     []*Process       // children whose pidfd reported their exit, to reap
 	reapMu     sync.Mutex       // serialises wait4 and kill(2) of our pids; taken before mu
 
 	outputSeq uint64 // bumped by every read that returned output
@@ -145,6 +147,9 @@ func (rt *Runtime) armLocked(p *Process) {
 	connecting := p.status.kind == rawConnect
 	wantIn := p.in.open() && !p.inReady && !p.stopped && !p.readHeldLocked() && !p.readEnded && !connecting
 	wantOut := p.out.open() && (len(p.wq) > 0 || connecting) && !p.inWritable
+	if p.pidfd.open() && !p.pidfd.added {
+		rt.armFDLocked(p.pidfd, true, false) // one report: the exit
+	}
 	switch {
 	case p.in == p.out: // one descriptor: one registration for both
 		if wantIn || wantOut {
@@ -168,6 +173,13 @@ func (rt *Runtime) markEventsLocked(evs []pollEvent) {
 		if p == nil {
 			continue
 		}
+		if e.fd == p.pidfd.fd {
+			if !p.exitReady {
+				p.exitReady = true
+				l.exited = append(l.exited, p)
+			}
+			continue
+		}
 		if e.in && e.fd == p.in.fd && !p.inReady {
 			p.inReady = true
 			l.ready = append(l.ready, p)
@@ -184,9 +196,9 @@ func (rt *Runtime) markEventsLocked(evs []pollEvent) {
 func (rt *Runtime) pendingLocked(only *Process) bool {
 	l := &rt.loop
 	if only == nil {
-		return len(l.ready) > 0 || len(l.writable) > 0 || len(l.statusQ) > 0
+		return len(l.ready) > 0 || len(l.writable) > 0 || len(l.statusQ) > 0 || len(l.exited) > 0
 	}
-	return only.inReady || only.inWritable || only.inStatusQ
+	return only.inReady || only.inWritable || only.inStatusQ || only.exitReady
 }
 
 // take removes and returns the processes of q that match only (all when
@@ -218,6 +230,10 @@ func (rt *Runtime) dispatchTurn(only *Process, ctx context.Context, deadline tim
 	}
 	defer d.unlock()
 	rt.mu.Lock()
+	exited := take(&rt.loop.exited, only)
+	for _, p := range exited {
+		p.exitReady = false
+	}
 	writable := take(&rt.loop.writable, only)
 	ready := take(&rt.loop.ready, only)
 	if only == nil {
@@ -225,7 +241,10 @@ func (rt *Runtime) dispatchTurn(only *Process, ctx context.Context, deadline tim
 		rt.loop.ready, rt.loop.readySpare = rt.loop.readySpare, nil
 	}
 	rt.mu.Unlock()
-	worked := len(writable) > 0 || len(ready) > 0
+	worked := len(writable) > 0 || len(ready) > 0 || len(exited) > 0
+	for _, p := range exited {
+		rt.reapChild(p) // its status is dispatched below, in this turn
+	}
 	for _, p := range writable {
 		rt.flushWrites(p)
 	}
@@ -449,6 +468,7 @@ func (rt *Runtime) closeFDsLocked(p *Process) {
 	if p.in.open() {
 		p.tr.release(p)
 	}
+	rt.closePidFDLocked(p)
 	rt.closeFDLocked(p.in)
 	rt.closeFDLocked(p.out)
 	for _, fd := range []int{p.stderrW, p.ptySlave} {

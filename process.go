@@ -162,6 +162,8 @@ type Process struct {
 
 	// Descriptors (guarded by rt.mu; closed only with the dispatch lock).
 	tr                  transport // how the bytes travel (transport.go); fixed when made
+	pidfd               *pfd      // a child's pidfd, readable once it exits (pidfd_linux.go, reap.go); closed when none
+	exitReady           bool      // the pidfd reported the exit: queued in loop.exited
 	in, out             *pfd      // read for the output, written for the input; the same pfd when one descriptor serves both (descriptor.go)
 	stderrW             int       // a pipe process's writing end, handed to one child as stderr
 	ptySlave            int       // a pty with no program keeps the terminal side open
@@ -185,6 +187,7 @@ func (rt *Runtime) newProcess(kind procKind) *Process {
 		query:           true,
 		filterMultibyte: true,
 		tr:              stream{},
+		pidfd:           closedPFD(),
 		in:              closedPFD(),
 		out:             closedPFD(),
 		stderrW:         -1,
@@ -360,7 +363,10 @@ func (rt *Runtime) makeProcess(a ProcessArgs, remote *remoteProc) (*Process, err
 		}
 		rt.mu.Unlock()
 	}
-	sp, err := spawn(spawnRequest{path: path, argv: argv, env: env, dir: dir, ptyIn: conn.ptyIn(), ptyOut: conn.ptyOut(), stderr: stderrFD})
+	rt.mu.Lock()
+	pidfd := len(rt.loop.children) < pidfdMax
+	rt.mu.Unlock()
+	sp, err := spawn(spawnRequest{path: path, argv: argv, env: env, dir: dir, ptyIn: conn.ptyIn(), ptyOut: conn.ptyOut(), stderr: stderrFD, pidfd: pidfd})
 	if err != nil {
 		if stderrPipe != nil && a.Stderr != StderrTarget(stderrPipe) {
 			stderrPipe.Delete()
@@ -406,6 +412,7 @@ func (rt *Runtime) makeProcess(a ProcessArgs, remote *remoteProc) (*Process, err
 		p.tr = ptyChild{}
 	}
 	p.ptySlave = sp.ptySlave
+	p.pidfd = &pfd{fd: sp.pidfd}
 
 	rt.mu.Lock()
 	rt.addProcess(p, a.Name)
@@ -415,14 +422,17 @@ func (rt *Runtime) makeProcess(a ProcessArgs, remote *remoteProc) (*Process, err
 	}
 	rt.registerFDsLocked(p)
 	if sp.pid > 0 {
-		rt.loop.children[sp.pid] = p
+		rt.addChildLocked(p)
 	} else if sp.failed {
 		rt.setStatusLocked(p, sp.status)
 	}
 	rt.armLocked(p)
 	rt.mu.Unlock()
-	if sp.pid > 0 {
-		rt.reapPid(sp.pid) // it may have exited before it was registered
+	if sp.pid > 0 && !p.pidfd.open() {
+		// It may have exited before it was registered, and SIGCHLD came
+		// too early to find it. (A pidfd is readable once it exited,
+		// whenever that was.)
+		rt.reapPid(sp.pid)
 	}
 	return p, nil
 }

@@ -206,6 +206,9 @@ func (rt *Runtime) recordStatus(pid int, st rawStatus, gone bool) {
 	p := rt.loop.children[pid]
 	if gone {
 		delete(rt.loop.children, pid)
+		if p != nil {
+			rt.closePidFDLocked(p)
+		}
 	}
 	if p == nil || p.status.dead() {
 		return

@@ -38,7 +38,7 @@ func (r *remoteProc) start(p *Process, sp *spawnResult) error {
 			break
 		}
 	}
-	for _, fd := range []int{sp.infd, sp.outfd, sp.ptySlave} {
+	for _, fd := range []int{sp.infd, sp.outfd, sp.ptySlave, sp.pidfd} {
 		if fd >= 0 && (fd != sp.outfd || sp.outfd != sp.infd) {
 			closeFD(fd)
 		}

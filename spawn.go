@@ -19,6 +19,7 @@ type spawnRequest struct {
 	dir           string
 	ptyIn, ptyOut bool // which of the child's standard input and output go through a pty
 	stderr        int  // -1: as stdout; -2: the null device; else a descriptor
+	pidfd         bool // return a descriptor that is readable once the child exits, where the system can (pidfd_linux.go)
 }
 
 // spawnResult is a started child: our ends of its input and output.
@@ -27,6 +28,7 @@ type spawnResult struct {
 	infd, outfd int // the same descriptor, the pty's master, when both sides use the pty
 	ttyName     string
 	ptySlave    int  // a pty with no program keeps its slave open; else -1
+	pidfd       int  // readable once the child exits; -1 when not asked for or not made
 	failed      bool // the program could not be run: status says how it ended
 	status      rawStatus
 }
@@ -57,7 +59,7 @@ func failedExec(e *execError) (spawnResult, error) {
 	if errors.Is(e.err, fs.ErrNotExist) {
 		code = 127
 	}
-	return spawnResult{infd: p[0], outfd: -1, ptySlave: -1, failed: true, status: rawStatus{kind: rawExit, code: code}}, nil
+	return spawnResult{infd: p[0], outfd: -1, ptySlave: -1, pidfd: -1, failed: true, status: rawStatus{kind: rawExit, code: code}}, nil
 }
 
 // envKey is the form in which process-environment entries' names are

@@ -13,7 +13,7 @@ import (
 // standard input and output (and for standard error, as asked). A pty
 // becomes the child's controlling terminal.
 func spawn(r spawnRequest) (res spawnResult, err error) {
-	res = spawnResult{infd: -1, outfd: -1, ptySlave: -1}
+	res = spawnResult{infd: -1, outfd: -1, ptySlave: -1, pidfd: -1}
 	var childEnds []int // closed in the parent once the child has them
 	defer func() {
 		for _, fd := range childEnds {
@@ -94,31 +94,38 @@ func spawn(r spawnRequest) (res spawnResult, err error) {
 			files[2] = uintptr(fd)
 		}
 	}
-	res.pid, err = forkExec(r, files[:], ctty)
+	res.pid, res.pidfd, err = forkExec(r, files[:], ctty)
 	return res, err
 }
 
 // forkExec starts the child with files as its descriptors 0, 1 and 2, in a
 // new session, with files[ctty] as its controlling terminal when ctty >= 0.
-func forkExec(r spawnRequest, files []uintptr, ctty int) (int, error) {
+// It returns the child's pid, and its pidfd when r asks for one and the
+// system makes it (else -1).
+func forkExec(r spawnRequest, files []uintptr, ctty int) (pid, pidfd int, err error) {
 	attr := &syscall.ProcAttr{
 		Dir:   r.dir,
 		Env:   r.env,
 		Files: files,
 		Sys:   &syscall.SysProcAttr{Setsid: true, Setctty: ctty >= 0, Ctty: max(ctty, 0)},
 	}
-	pid, err := syscall.ForkExec(r.path, r.argv, attr)
-	if err == nil {
-		return pid, nil
+	pidfd = -1
+	if r.pidfd {
+		askPidFD(attr.Sys, &pidfd)
 	}
+	pid, err = syscall.ForkExec(r.path, r.argv, attr)
+	if err == nil {
+		return pid, pidfd, nil
+	}
+	pidfd = -1
 	switch err {
 	case syscall.ENOENT, syscall.EACCES, syscall.ENOEXEC, syscall.EPERM, syscall.ENOTDIR, syscall.ELOOP, syscall.ENAMETOOLONG:
 		// Did the chdir fail, or the program? (With no directory, no
 		// chdir was asked for.)
 		if st, serr := os.Stat(r.dir); r.dir != "" && (serr != nil || !st.IsDir()) {
-			return 0, &FileError{Op: "Setting current directory", Err: syscall.ENOENT, Path: r.dir}
+			return 0, -1, &FileError{Op: "Setting current directory", Err: syscall.ENOENT, Path: r.dir}
 		}
-		return 0, &execError{path: r.path, err: err}
+		return 0, -1, &execError{path: r.path, err: err}
 	}
-	return 0, &FileError{Op: "Doing vfork", Err: err}
+	return 0, -1, &FileError{Op: "Doing vfork", Err: err}
 }

@@ -19,7 +19,7 @@ import (
 // A program that cannot be run is an error, as under Emacs on Windows
 // (which has no fork to fail in): "Spawning child process: REASON".
 func spawn(r spawnRequest) (res spawnResult, err error) {
-	res = spawnResult{infd: -1, outfd: -1, ptySlave: -1}
+	res = spawnResult{infd: -1, outfd: -1, ptySlave: -1, pidfd: -1}
 	var theirs []windows.Handle // the child's ends, closed here once it has them
 	defer func() {
 		for _, h := range theirs {
