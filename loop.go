@@ -22,9 +22,39 @@ import (
 //
 // Status changes come from the reaper (reap_unix.go): SIGCHLD makes it
 // call wait4 on each child's own pid, record the new status, bump the
-// process's tick, queue the process and wake the poller. Dispatching a
-// status change reads the process's remaining output first, so every byte
-// a child wrote reaches its filter before its exit sentinel runs.
+// process's tick, queue the process and wake the poller. On Linux a
+// child's pidfd sits in the poller too, so its exit wakes the leader,
+// which collects the status itself (pidfd_linux.go). Dispatching a status
+// change reads the process's remaining output first, so every byte a child
+// wrote reaches its filter before its exit sentinel runs.
+//
+// A byte's path, from a child's pipe to a string filter:
+//
+//	poll_linux.go  wait: epoll_wait in the leader (waitEvents, below)
+//	loop.go        markEventsLocked: the process joins the ready queue
+//	loop.go        dispatchTurn: takes the queue, calls p.tr.read
+//	transport.go   readStream: read(2) into the turn's buffer, re-arm
+//	loop.go        filterOutput: one decode (coding_*.go), deliverText
+//	callback.go    callFilter: the filter, under the dispatch lock
+//
+// rt.mu is taken twice for each read (checking that the process reads,
+// settling its readiness after) and three times for each turn, whatever
+// it reads (marking, taking the queues, taking the status queue); a
+// filter that inserts into a buffer takes the buffer's lock.
+//
+// A child's death:
+//
+//	pidfd_linux.go  the pidfd is readable: markEventsLocked queues the
+//	                process on exited (else reap_unix.go: SIGCHLD, the
+//	                reaper goroutine, reapPending)
+//	reap.go         reapChild, reap_unix.go reapLocked: wait4, recordStatus
+//	status.go       setStatusLocked: the status, the tick, the status queue
+//	loop.go         dispatchStatus: drain the output, close the descriptors
+//	sentinel.go     runSentinel: the sentinel, then Done (native.go)
+//
+// How a process's bytes travel (pipes, a pty, a socket, a serial port) is
+// its transport's business (transport.go); its descriptors are pfds
+// (descriptor.go).
 
 // pollEvent is one readiness report from the poller.
 type pollEvent struct {
@@ -251,14 +281,12 @@ func (rt *Runtime) dispatchTurn(only *Process, ctx context.Context, deadline tim
 	for _, p := range ready {
 		p.tr.read(rt, p)
 	}
-	if only == nil {
-		rt.mu.Lock()
-		clear(ready)
-		rt.loop.readySpare = ready[:0]
-		rt.mu.Unlock()
-	}
 	for {
 		rt.mu.Lock()
+		if only == nil && ready != nil {
+			clear(ready)
+			rt.loop.readySpare, ready = ready[:0], nil
+		}
 		q := take(&rt.loop.statusQ, only)
 		for _, p := range q {
 			p.inStatusQ = false
