@@ -44,6 +44,9 @@ func validCount(s string) (int, bool) {
 		if w&highBits == 0 {
 			bad |= carry
 			carry = 0
+			for i+25 <= len(s) && (word(s, i+8)|word(s, i+16))&highBits == 0 {
+				i += 16 // ASCII
+			}
 			continue
 		}
 		l2 := w & (w << 1) & highBits // leads: 11xxxxxx
