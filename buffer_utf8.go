@@ -9,20 +9,21 @@ import (
 // every insertion brings (process output above all).
 //
 // The bytes are read eight at a time. A word with no byte >= 0x80 is eight
-// ASCII characters. In any other word every byte is classified at once,
-// with bit 7 of each byte of a mask standing for that byte: a continuation
-// byte (binary 10xxxxxx), or a lead of two or more (11xxxxxx), three or more
-// (111xxxxx) or four or more (1111xxxx) bytes. A lead of n bytes must be
-// followed by n-1 continuation bytes, which is checked against the words
-// loaded one, two and three bytes further on. Then, if every lead has its
-// continuation bytes, the sequences cannot overlap (a lead is not a
-// continuation byte) and every continuation byte belongs to a sequence
-// exactly when the text holds as many continuation bytes as its leads ask
-// for: the two are counted and compared once, at the end. What is left is
-// the few values a lead or the byte after it may not take: C0 and C1
-// (overlong two-byte forms), F5 to FF (past U+10FFFF), E0 with a second
-// byte below A0 and F0 below 90 (overlong), ED with A0 or more
-// (surrogates), F4 with 90 or more (past U+10FFFF).
+// ASCII characters (and once one is, the next are tried sixteen at a
+// time). In any other word every byte is classified at once, with bit 7
+// of each byte of a mask standing for that byte: a continuation byte
+// (binary 10xxxxxx), or a lead of two or more (11xxxxxx), three or more
+// (111xxxxx) or four or more (1111xxxx) bytes. The text is well formed
+// when the continuation bytes are exactly the one, two or three bytes
+// after each lead of two, three or four bytes: the leads' mask shifted by
+// one, two and three bytes (what runs past the word is carried into the
+// next) must equal the continuation bytes' mask. A lead inside another
+// character, a missing or a stray continuation byte all break the
+// equality. What is left is the few values a lead or the byte after it
+// may not take: C0 and C1 (overlong two-byte forms), F5 to FF (past
+// U+10FFFF), E0 with a second byte below A0 and F0 below 90 (overlong), ED
+// with A0 or more (surrogates), F4 with 90 or more (past U+10FFFF); the
+// second bytes are read from the word loaded one byte further on.
 //
 // The characters are the bytes that are not continuation bytes, which is
 // also how the internal encoding (buffer.go) is counted.
