@@ -9,3 +9,6 @@ const emacsCasesDefault, emacsEncCasesDefault = 3, 2
 // TestChunking's single splits near each end of a long input, and its
 // random splittings; see coding_race_test.go.
 const chunkingEnds, chunkingRandom = 20, 10
+
+// TestValidCountEverySequence: sequences of up to four bytes.
+const validCountFourBytes = true
