@@ -220,8 +220,10 @@ func (rt *Runtime) acceptConn(server *Process) {
 	for i, c := range conns[:k] {
 		if i > 0 && rt.fdOf(server) != lfd {
 			// A callback deleted the server: the connections it had not
-			// taken yet go with its socket, as the kernel's queue would.
+			// taken yet go with its socket, reset as the kernel resets
+			// its listen queue's (a Unix-domain peer reads end of file).
 			for _, c := range conns[i:k] {
+				unix.SetsockoptLinger(c.fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1})
 				closeFD(c.fd)
 			}
 			return
