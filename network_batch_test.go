@@ -12,6 +12,18 @@ import (
 	"time"
 )
 
+// localServer makes a Unix-socket server with a filter and a sentinel
+// that do nothing.
+func localServer(t *testing.T, rt *Runtime, a NetworkArgs) {
+	t.Helper()
+	a.Server, a.Family = true, "local"
+	a.Filter = func(*Process, string) {}
+	a.Sentinel = func(*Process, string) {}
+	if _, err := rt.MakeNetworkProcess(a); err != nil {
+		t.Fatalf("server: %v", err)
+	}
+}
+
 // localClients connects k clients to the Unix-socket server at path. A
 // Unix-domain connect returns once the connection is in the server's
 // listen queue, so after it the k connections wait to be accepted.
@@ -36,8 +48,7 @@ func TestAcceptBatch(t *testing.T) {
 	rt := newRuntime(t, Config{})
 	path := filepath.Join(t.TempDir(), "s")
 	accepted := 0
-	mustServer(t, rt, NetworkArgs{Name: "srv", Family: "local", Service: path,
-		Filter: func(*Process, string) {}, Sentinel: func(*Process, string) {},
+	localServer(t, rt, NetworkArgs{Name: "srv", Service: path,
 		Log: func(_, c *Process, _ string) {
 			if c != nil {
 				accepted++
@@ -64,8 +75,7 @@ func TestAcceptBatchServerDeleted(t *testing.T) {
 	rt := newRuntime(t, Config{})
 	path := filepath.Join(t.TempDir(), "s")
 	var conns []*Process
-	mustServer(t, rt, NetworkArgs{Name: "srv", Family: "local", Service: path,
-		Filter: func(*Process, string) {}, Sentinel: func(*Process, string) {},
+	localServer(t, rt, NetworkArgs{Name: "srv", Service: path,
 		Log: func(s, c *Process, _ string) {
 			if c != nil {
 				conns = append(conns, c)
