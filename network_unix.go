@@ -151,9 +151,17 @@ func (rt *Runtime) finishConnectLocked(p *Process) bool {
 	return true
 }
 
-// acceptConn accepts one connection on the listening socket of server and
-// makes its process (see MakeNetworkProcess). The dispatch lock must be
-// held.
+// acceptBatch is the most connections acceptConn accepts for one report
+// of the listener's readiness.
+const acceptBatch = 16
+
+// acceptConn accepts the connections queued on the listening socket of
+// server, up to acceptBatch, and makes their processes (see
+// MakeNetworkProcess). Accepting until the queue is empty (accept says
+// EAGAIN) costs one re-arming of the listener per burst instead of one per
+// connection, and one turn of the loop; a full batch leaves the listener
+// ready for the next turn, unarmed, as a full read does (readOnce). The
+// dispatch lock must be held.
 func (rt *Runtime) acceptConn(server *Process) {
 	rt.mu.Lock()
 	lfd := server.in.fd
@@ -163,40 +171,70 @@ func (rt *Runtime) acceptConn(server *Process) {
 		return
 	}
 	rt.mu.Unlock()
-	fd, rsa, err := acceptCloexec(lfd)
+	type accepted struct {
+		fd  int
+		rsa unix.Sockaddr
+	}
+	var conns [acceptBatch]accepted
+	k := 0
+	var err error
+	for k < len(conns) {
+		fd, rsa, e := acceptCloexec(lfd)
+		if e != nil {
+			err = e
+			break
+		}
+		conns[k] = accepted{fd, rsa}
+		k++
+	}
 	rt.mu.Lock()
-	server.inReady = false
-	logFailure := err != unix.EAGAIN && err != unix.EINTR && err != unix.ECONNABORTED
+	if k > 0 {
+		server.net.acceptPause = 0 // the episode, if any, is over
+	}
+	logFailure := err != nil && err != unix.EAGAIN && err != unix.EINTR && err != unix.ECONNABORTED
 	switch {
 	case err == nil:
-		server.net.acceptPause = 0 // the episode, if any, is over
-		rt.armLocked(server)
+		// Probably more: stay ready for the next turn, unarmed. Callbacks
+		// below that wait for output (a sentinel accepting output) find
+		// the listener queued.
+		rt.loop.ready = append(rt.loop.ready, server)
 	case err == unix.EMFILE || err == unix.ENFILE || err == unix.ENOBUFS || err == unix.ENOMEM:
 		// Out of descriptors or memory: the connection stays queued and
 		// the listener ready, so re-arming would spin. Pause instead
 		// (network_backoff.go); log once per episode.
+		server.inReady = false
 		logFailure = rt.pauseAcceptLocked(server)
 	default:
+		server.inReady = false
 		rt.armLocked(server)
 	}
 	log := server.net.args.Log
 	rt.mu.Unlock()
-	if err != nil {
-		if logFailure && log != nil {
-			code := 0
-			var errno syscall.Errno
-			if errors.As(err, &errno) {
-				code = int(errno)
-			}
-			rt.callback(server, true, func() { log(server, nil, fmt.Sprintf("accept failed with code %d\n", code)) })
+	if logFailure && log != nil {
+		code := 0
+		var errno syscall.Errno
+		if errors.As(err, &errno) {
+			code = int(errno)
 		}
-		return
+		rt.callback(server, true, func() { log(server, nil, fmt.Sprintf("accept failed with code %d\n", code)) })
 	}
-	remote := fromSockaddr(rsa, false)
-	if remote == nil {
-		remote = &net.UnixAddr{Net: "unix"}
+	for i, c := range conns[:k] {
+		if i > 0 && rt.fdOf(server) != lfd {
+			// A callback deleted the server: the connections it had not
+			// taken yet go with its socket, reset as the kernel resets
+			// its listen queue's (a Unix-domain peer reads end of file).
+			for _, c := range conns[i:k] {
+				unix.SetsockoptLinger(c.fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1})
+				closeFD(c.fd)
+			}
+			return
+		}
+		remote := fromSockaddr(c.rsa, false)
+		if remote == nil {
+			remote = &net.UnixAddr{Net: "unix"}
+		}
+		rt.addConnection(server, c.fd, remote, localAddr(c.fd, false))
 	}
-	rt.addConnection(server, fd, remote, localAddr(fd, false))
 }
 
 // readDatagram receives one datagram on p and delivers it in one filter
@@ -216,7 +254,9 @@ func (rt *Runtime) readDatagram(p *Process) {
 	var from unix.Sockaddr
 	var err error
 	if p.net.server {
-		n, from, err = unix.Recvfrom(fd, buf, 0)
+		var sa syscall.Sockaddr // package syscall's: see sysSockaddr
+		n, sa, err = syscall.Recvfrom(fd, buf, 0)
+		from = sysSockaddr(sa)
 	} else {
 		n, err = readFD(fd, buf) // connected: only the peer's datagrams come in
 	}
@@ -360,9 +400,27 @@ func fromSockaddr(sa unix.Sockaddr, datagram bool) net.Addr {
 
 // localAddr is the socket's own address.
 func localAddr(fd int, datagram bool) net.Addr {
-	sa, err := unix.Getsockname(fd)
+	sa, err := syscall.Getsockname(fd) // see sysSockaddr
 	if err != nil {
 		return nil
 	}
-	return fromSockaddr(sa, datagram)
+	return fromSockaddr(sysSockaddr(sa), datagram)
+}
+
+// sysSockaddr converts an address of package syscall to x/sys/unix's (nil
+// if unknown). The calls that return an address (accept, recvfrom,
+// getsockname) are package syscall's: on Linux x/sys/unix's ask the
+// kernel for the socket's protocol (SO_PROTOCOL, to tell L2TP sockets
+// apart) on every IPv4 or IPv6 address, a getsockopt per connection
+// accepted or datagram received.
+func sysSockaddr(sa syscall.Sockaddr) unix.Sockaddr {
+	switch sa := sa.(type) {
+	case *syscall.SockaddrInet4:
+		return &unix.SockaddrInet4{Port: sa.Port, Addr: sa.Addr}
+	case *syscall.SockaddrInet6:
+		return &unix.SockaddrInet6{Port: sa.Port, ZoneId: sa.ZoneId, Addr: sa.Addr}
+	case *syscall.SockaddrUnix:
+		return &unix.SockaddrUnix{Name: sa.Name}
+	}
+	return nil
 }
