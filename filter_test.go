@@ -1,6 +1,7 @@
 package eproc
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -136,4 +137,28 @@ func TestSetFilterNilRestoresDefault(t *testing.T) {
 		t.Errorf("old filter got %q", rec.String())
 	}
 	p.Delete()
+}
+
+// The default filter borrows the read buffer (filterOutput reads into it
+// again at once): every byte must be in the process buffer, in order,
+// after many full reads.
+func TestDefaultFilterBorrowsReadBuffer(t *testing.T) {
+	rt := newRuntime(t, Config{})
+	b := rt.GetBufferCreate("lines")
+	a := helperArgs("lines", "lines", "200000")
+	a.Buffer = b
+	a.Sentinel = func(*Process, string) {} // no "Process lines finished" line
+	p := mustMake(t, rt, a)
+	waitExit(t, p)
+	var want strings.Builder
+	for i := 0; i < 200000; i++ {
+		fmt.Fprintf(&want, "line %d\n", i)
+	}
+	if got := b.String(); got != want.String() {
+		i := 0
+		for i < min(len(got), want.Len()) && got[i] == want.String()[i] {
+			i++
+		}
+		t.Fatalf("buffer differs at byte %d of %d (want %d bytes)", i, len(got), want.Len())
+	}
 }

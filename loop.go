@@ -344,14 +344,17 @@ func (rt *Runtime) filterOutput(p *Process, dec decoder, f Filter, bf BytesFilte
 	if p.remote != nil {
 		data, inBuffer = p.remote.output(data, inBuffer) // remote.go: takes out eproc's status record
 	}
-	// The text may share the read buffer (decodeOwned): a bytes filter
-	// borrows it for the call only, so the buffer is read into again; a
-	// string filter may keep it, so the buffer is given away (for a large
-	// read: a small one is copied instead).
+	// The text may share the read buffer (decodeOwned). A bytes filter
+	// borrows it for the call only, and so does the default filter, which
+	// copies it into the process's buffer (and an Expecter into its own):
+	// the read buffer is read into again. A string filter may keep the
+	// text, so the read buffer is given away (for a large read: a small
+	// one is copied instead).
+	borrow := bf != nil || f == nil
 	var s string
-	if inBuffer && (bf != nil || len(data) >= len(rt.loop.spare)/4) {
+	if inBuffer && (borrow || len(data) >= len(rt.loop.spare)/4) {
 		var kept bool
-		if s, kept = dec.decodeOwned(data); kept && bf == nil {
+		if s, kept = dec.decodeOwned(data); kept && !borrow {
 			rt.loop.spare = nil
 		}
 	} else {

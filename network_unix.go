@@ -160,7 +160,7 @@ const acceptBatch = 16
 // MakeNetworkProcess). Accepting until the queue is empty (accept says
 // EAGAIN) costs one re-arming of the listener per burst instead of one per
 // connection, and one turn of the loop; a full batch leaves the listener
-// ready for the next turn, unarmed, as a full read does (readOnce). The
+// ready for the next turn, unarmed, as a full read does (readStream, transport.go). The
 // dispatch lock must be held.
 func (rt *Runtime) acceptConn(server *Process) {
 	rt.mu.Lock()

@@ -421,18 +421,19 @@ func (rt *Runtime) makeProcess(a ProcessArgs, remote *remoteProc) (*Process, err
 		p.mark.Set(a.Buffer, a.Buffer.PointMax())
 	}
 	rt.registerFDsLocked(p)
+	var reap []int
 	if sp.pid > 0 {
-		rt.addChildLocked(p)
+		reap = rt.addChildLocked(p)
 	} else if sp.failed {
 		rt.setStatusLocked(p, sp.status)
 	}
 	rt.armLocked(p)
 	rt.mu.Unlock()
-	if sp.pid > 0 && !p.pidfd.open() {
+	for _, pid := range reap {
 		// It may have exited before it was registered, and SIGCHLD came
 		// too early to find it. (A pidfd is readable once it exited,
 		// whenever that was.)
-		rt.reapPid(sp.pid)
+		rt.reapPid(pid)
 	}
 	return p, nil
 }

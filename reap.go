@@ -28,18 +28,27 @@ func (rt *Runtime) reapAll() {
 const pidfdMax = 64
 
 // addChildLocked enters p, a started child, in the table of children that
-// the reaper checks. rt.mu must be held.
-func (rt *Runtime) addChildLocked(p *Process) {
+// the reaper checks. It returns the pids to check with reapPid once rt.mu
+// is released, since a child may have exited before it was in the table,
+// when SIGCHLD could not find it: p's own unless its pidfd will tell, and
+// those of the children whose pidfds it closed. rt.mu must be held.
+func (rt *Runtime) addChildLocked(p *Process) (reap []int) {
 	rt.loop.children[p.pid] = p
 	if p.pidfd.open() {
 		rt.loop.pidfds++
+	} else {
+		reap = append(reap, p.pid)
 	}
 	if len(rt.loop.children) < pidfdMax || rt.loop.pidfds == 0 {
-		return
+		return reap
 	}
-	for _, c := range rt.loop.children {
-		rt.closePidFDLocked(c)
+	for pid, c := range rt.loop.children {
+		if c.pidfd.open() {
+			rt.closePidFDLocked(c)
+			reap = append(reap, pid)
+		}
 	}
+	return reap
 }
 
 // closePidFDLocked closes p's pidfd, if it has one. Unlike the other
