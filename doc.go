@@ -83,8 +83,13 @@
 // Each concept lives in the file named after it: runtime.go (Runtime,
 // Config, the buffer table), default.go (the package-level functions on
 // Default), shutdown.go (Close), loop.go (the accept loop:
-// AcceptProcessOutput, Wait, Run, SitFor), dispatch.go (the dispatch lock
-// and the locking discipline), status.go (Status, event strings'
+// AcceptProcessOutput, Wait, Run, SitFor; its header follows a byte and a
+// death through the files), dispatch.go (the dispatch lock and the locking
+// discipline), descriptor.go (pfd: a descriptor, its poller registration
+// and its closing), transport.go (what differs with how a process's bytes
+// travel: one transport each for a child over pipes, a pty child, a pipe
+// process, a stream socket, a listener, a datagram socket, a serial port,
+// each beside the code it is about), status.go (Status, event strings'
 // statuses, setStatusLocked: the one place a status changes), callback.go
 // (running filters and sentinels, CallbackError), poll_linux.go /
 // poll_bsd.go / poll_windows.go (epoll, kqueue, an I/O completion port),
@@ -95,7 +100,8 @@
 // (signals), filter.go (filters, filter t, BytesFilter), sentinel.go
 // (sentinels and their event strings), coding.go and coding_*.go (coding
 // systems, one file per family; coding_tables.go is generated from Emacs
-// by internal/gencoding), buffer.go (Buffer and Marker), shell.go
+// by internal/gencoding), buffer.go (Buffer and Marker; buffer_utf8.go
+// checks and counts inserted text in one pass), shell.go
 // (ShellQuoteArgument and friends), lookpath.go (exec-path search),
 // callproc.go (CallProcess and its family, Call), list.go
 // (ListProcesses), tq.go (transaction queues), network.go and network_*.go
@@ -111,7 +117,8 @@
 // the exported API, and FILE_unix.go, FILE_windows.go and FILE_other.go
 // (every other system: errors wrapping errors.ErrUnsupported) each hold
 // the same few unexported functions: spawn_*.go (spawn), fd_*.go (readFD,
-// writeFD, closeFD, pipes), reap_*.go (noticing children's ends),
+// writeFD, closeFD, pipes), reap.go and reap_*.go (noticing children's
+// ends; pidfd_linux.go lets a child's exit wake the poller itself),
 // signal_*.go (delivering signals), callproc_*.go (call-process's
 // process attributes and statuses), network_*.go (sockets). On Windows
 // waits_windows.go holds the thread-pool waits and errtext_windows.go the
