@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"math/rand"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -168,6 +169,27 @@ var helpers = map[string]func(args []string) int{
 			select {}
 		}
 		return code
+	},
+	// udpecho: answer every datagram on a loopback UDP socket with the
+	// same datagram; print the port first, stop at the end of input.
+	"udpecho": func(args []string) int {
+		c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			return 1
+		}
+		fmt.Println(c.LocalAddr().(*net.UDPAddr).Port)
+		go func() {
+			buf := make([]byte, 2048)
+			for {
+				n, from, err := c.ReadFromUDP(buf)
+				if err != nil {
+					return
+				}
+				c.WriteToUDP(buf[:n], from)
+			}
+		}()
+		io.Copy(io.Discard, os.Stdin)
+		return 0
 	},
 	// lines N: print N numbered lines.
 	"lines": func(args []string) int {

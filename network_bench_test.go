@@ -26,6 +26,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"os/exec"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -422,15 +424,51 @@ func udpEcho(b *testing.B) (*net.UDPAddr, func()) {
 	return c.LocalAddr().(*net.UDPAddr), func() { c.Close(); <-done }
 }
 
-// BenchmarkNetworkDatagram: eproc.netdatagrams round trips per op to a Go
+// udpEchoChild is udpEcho in a helper child, so that the round trip goes
+// to another process, as a UDP peer's usually does.
+func udpEchoChild(b *testing.B) (*net.UDPAddr, func()) {
+	cmd := exec.Command(os.Args[0], "udpecho")
+	cmd.Env = append(os.Environ(), helperEnv+"=1")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	var port int
+	if _, err := fmt.Fscan(out, &port); err != nil {
+		b.Fatalf("udpecho: %v", err)
+	}
+	return &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}, func() { in.Close(); cmd.Wait() }
+}
+
+// BenchmarkNetworkDatagram: eproc.netdatagrams round trips per op to an
 // echo server on the loopback: send a datagram, wait for its echo. The
-// baseline is a connected net.UDPConn; eproc's client is a datagram
-// process waiting in AcceptProcessOutput. Target: eproc's median and p99
-// latency <= 1.2 times the baseline's.
+// echo server is a goroutine of the benchmark (in-process) or a helper
+// child (child). The baseline is a connected net.UDPConn; eproc's client
+// is a datagram process waiting in AcceptProcessOutput. Target: eproc's
+// median and p99 latency <= 1.2 times the baseline's.
 func BenchmarkNetworkDatagram(b *testing.B) {
+	b.Run("in-process", func(b *testing.B) {
+		addr, stop := udpEcho(b)
+		defer stop()
+		benchDatagram(b, addr)
+	})
+	b.Run("child", func(b *testing.B) {
+		addr, stop := udpEchoChild(b)
+		defer stop()
+		benchDatagram(b, addr)
+	})
+}
+
+// benchDatagram is BenchmarkNetworkDatagram with the echo server at addr.
+func benchDatagram(b *testing.B, addr *net.UDPAddr) {
 	k := *benchNetDatagram
-	addr, stop := udpEcho(b)
-	defer stop()
 	var baseMedian, baseP99 float64
 	b.Run("baseline", func(b *testing.B) {
 		c, err := net.DialUDP("udp", nil, addr)
