@@ -191,6 +191,36 @@ var helpers = map[string]func(args []string) int{
 		io.Copy(io.Discard, os.Stdin)
 		return 0
 	},
+	// tcpsource SIZE: write SIZE bytes to every connection accepted on a
+	// loopback TCP socket; print the address first, stop at the end of
+	// input.
+	"tcpsource": func(args []string) int {
+		size, _ := strconv.ParseInt(args[0], 10, 64)
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 1
+		}
+		fmt.Println(ln.Addr())
+		chunk := make([]byte, 64<<10)
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				for left := size; left > 0; {
+					n := min(left, int64(len(chunk)))
+					if _, err := c.Write(chunk[:n]); err != nil {
+						break
+					}
+					left -= n
+				}
+				c.Close()
+			}
+		}()
+		io.Copy(io.Discard, os.Stdin)
+		return 0
+	},
 	// lines N: print N numbered lines.
 	"lines": func(args []string) int {
 		n, _ := strconv.Atoi(args[0])

@@ -50,6 +50,34 @@ func tcpSource(b *testing.B, size int64) (string, func()) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return ln.Addr().String(), serveTCPSource(ln, size)
+}
+
+// tcpSourceChild is tcpSource in a helper child, so that the bytes come
+// from another process, as a peer's usually do.
+func tcpSourceChild(b *testing.B, size int64) (string, func()) {
+	cmd := exec.Command(os.Args[0], "tcpsource", fmt.Sprint(size))
+	cmd.Env = append(os.Environ(), helperEnv+"=1")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	var addr string
+	if _, err := fmt.Fscan(out, &addr); err != nil {
+		b.Fatalf("tcpsource: %v", err)
+	}
+	return addr, func() { in.Close(); cmd.Wait() }
+}
+
+// serveTCPSource serves tcpSource on ln until the returned stop function.
+func serveTCPSource(ln net.Listener, size int64) func() {
 	chunk := make([]byte, 64<<10)
 	for i := range chunk {
 		chunk[i] = byte('a' + i%26)
@@ -73,17 +101,31 @@ func tcpSource(b *testing.B, size int64) (string, func()) {
 			c.Close()
 		}
 	}()
-	return ln.Addr().String(), func() { ln.Close(); wg.Wait() }
+	return func() { ln.Close(); wg.Wait() }
 }
 
 // BenchmarkNetworkThroughput: a Go server writes eproc.netmib MiB into a
 // TCP connection; the baseline reads it from a net.Conn in 64 KiB reads
 // (io.Copy's loop), eproc through a network process's filter (coding
-// binary). Target: eproc/baseline >= 0.9.
+// binary). The server is a goroutine of the benchmark (in-process) or a
+// helper child (child). Target: eproc/baseline >= 0.9.
 func BenchmarkNetworkThroughput(b *testing.B) {
 	size := int64(*benchNetMiB) << 20
-	addr, stop := tcpSource(b, size)
-	defer stop()
+	b.Run("in-process", func(b *testing.B) {
+		addr, stop := tcpSource(b, size)
+		defer stop()
+		benchNetThroughput(b, addr, size)
+	})
+	b.Run("child", func(b *testing.B) {
+		addr, stop := tcpSourceChild(b, size)
+		defer stop()
+		benchNetThroughput(b, addr, size)
+	})
+}
+
+// benchNetThroughput is BenchmarkNetworkThroughput with the server at
+// addr.
+func benchNetThroughput(b *testing.B, addr string, size int64) {
 	var base float64
 	b.Run("baseline", func(b *testing.B) {
 		b.SetBytes(size)
