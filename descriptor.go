@@ -50,13 +50,21 @@ func (rt *Runtime) armFDLocked(d *pfd, in, out bool) {
 }
 
 // closeFDLocked closes d, unless it is closed already, and forgets it in
-// the poller and the loop's table. rt.mu and the dispatch lock must be
-// held.
+// the loop's table and, if it was ever armed, in the poller. rt.mu and the
+// dispatch lock must be held.
 func (rt *Runtime) closeFDLocked(d *pfd) {
 	if !d.open() {
 		return
 	}
-	rt.forgetFDLocked(d.fd)
+	if rt.loop.fds[d.fd] != nil {
+		delete(rt.loop.fds, d.fd)
+		if d.added && rt.loop.pl != nil {
+			rt.loop.pl.forget(d.fd)
+		}
+		if len(rt.netPaused) > 0 {
+			rt.resumeAcceptLocked() // a descriptor is freed (network_backoff.go)
+		}
+	}
 	closeFD(d.fd)
 	d.fd, d.added = -1, false
 }

@@ -512,19 +512,6 @@ func (rt *Runtime) closeFDsLocked(p *Process) {
 	p.wq = nil
 }
 
-func (rt *Runtime) forgetFDLocked(fd int) {
-	if rt.loop.fds[fd] == nil {
-		return
-	}
-	delete(rt.loop.fds, fd)
-	if rt.loop.pl != nil {
-		rt.loop.pl.forget(fd)
-	}
-	if len(rt.netPaused) > 0 {
-		rt.resumeAcceptLocked() // a descriptor is freed (network_backoff.go)
-	}
-}
-
 // waitSpec says what an accept call waits for.
 type waitSpec struct {
 	only     *Process        // dispatch this process alone (just-this-one)
