@@ -400,6 +400,38 @@ func BenchmarkSpawn(b *testing.B) {
 		base = report(b, time.Since(start), cpuTime(b)-cpu)
 		latencies(b, ds)
 	})
+	// What an eproc child always has: pipes for its input and output,
+	// read until the end before Wait. Reported, not the target's baseline.
+	b.Run("baseline-pipes", func(b *testing.B) {
+		b.ReportAllocs()
+		ds := make([]time.Duration, 0, b.N*k)
+		start, cpu := time.Now(), cpuTime(b)
+		for i := 0; i < b.N; i++ {
+			for j := 0; j < k; j++ {
+				t0 := time.Now()
+				cmd := exec.Command("true")
+				in, err := cmd.StdinPipe()
+				if err != nil {
+					b.Fatal(err)
+				}
+				out, err := cmd.StdoutPipe()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := cmd.Start(); err != nil {
+					b.Fatal(err)
+				}
+				io.Copy(io.Discard, out)
+				in.Close()
+				if err := cmd.Wait(); err != nil {
+					b.Fatal(err)
+				}
+				ds = append(ds, time.Since(t0))
+			}
+		}
+		report(b, time.Since(start), cpuTime(b)-cpu)
+		latencies(b, ds)
+	})
 	b.Run("eproc", func(b *testing.B) {
 		rt := benchRuntime(b)
 		b.ReportAllocs()
