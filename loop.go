@@ -87,6 +87,12 @@ type loopState struct {
 	events   []pollEvent  // the leader's; guarded by pollMu
 	dispatch dispatchLock // serialises reads, filters and sentinels
 	spare    []byte       // the next read's buffer, nil once given to a string; guarded by dispatch
+
+	// Reading together (readtogether.go); guarded by dispatch.
+	together      [][]byte   // a buffer per read, nil once given to a string
+	shots         []readShot // a turn's reads
+	readRest      []*Process // a turn's processes read one by one
+	togetherTurns int        // turns that read together (tests)
 }
 
 func (l *loopState) init() {
@@ -278,8 +284,12 @@ func (rt *Runtime) dispatchTurn(only *Process, ctx context.Context, deadline tim
 	for _, p := range writable {
 		rt.flushWrites(p)
 	}
-	for _, p := range ready {
-		p.tr.read(rt, p)
+	if readsTogether(ready, only) {
+		rt.readTogether(ready)
+	} else {
+		for _, p := range ready {
+			p.tr.read(rt, p)
+		}
 	}
 	for {
 		rt.mu.Lock()
@@ -323,7 +333,7 @@ func (rt *Runtime) deliver(p *Process, data []byte) {
 	rt.mu.Lock()
 	dec, f, bf := rt.noteOutputLocked(p)
 	rt.mu.Unlock()
-	rt.filterOutput(p, dec, f, bf, data, true)
+	rt.filterOutput(p, dec, f, bf, data, &rt.loop.spare)
 }
 
 // noteOutputLocked counts a read that returned output (AcceptProcessOutput
@@ -336,13 +346,18 @@ func (rt *Runtime) noteOutputLocked(p *Process) (decoder, Filter, BytesFilter) {
 }
 
 // filterOutput decodes data and calls the filter with the text. With
-// inBuffer, data lies in the read buffer: a large read then becomes the
-// filter's string without a copy when the decoder allows (the string keeps
-// at most four times its size alive), and the next read gets a new buffer.
-// The dispatch lock must be held.
-func (rt *Runtime) filterOutput(p *Process, dec decoder, f Filter, bf BytesFilter, data []byte, inBuffer bool) {
+// owner set, data lies in the read buffer *owner: a large read then
+// becomes the filter's string without a copy when the decoder allows (the
+// string keeps at most four times its size alive), and *owner is set to
+// nil so that the next read gets a new buffer. The dispatch lock must be
+// held.
+func (rt *Runtime) filterOutput(p *Process, dec decoder, f Filter, bf BytesFilter, data []byte, owner *[]byte) {
 	if p.remote != nil {
-		data, inBuffer = p.remote.output(data, inBuffer) // remote.go: takes out eproc's status record
+		var inBuffer bool
+		data, inBuffer = p.remote.output(data, owner != nil) // remote.go: takes out eproc's status record
+		if !inBuffer {
+			owner = nil
+		}
 	}
 	// The text may share the read buffer (decodeOwned). A bytes filter
 	// borrows it for the call only, and so does the default filter, which
@@ -352,10 +367,10 @@ func (rt *Runtime) filterOutput(p *Process, dec decoder, f Filter, bf BytesFilte
 	// one is copied instead).
 	borrow := bf != nil || f == nil
 	var s string
-	if inBuffer && (borrow || len(data) >= len(rt.loop.spare)/4) {
+	if owner != nil && (borrow || len(data) >= len(*owner)/4) {
 		var kept bool
 		if s, kept = dec.decodeOwned(data); kept && !borrow {
-			rt.loop.spare = nil
+			*owner = nil
 		}
 	} else {
 		s = dec.decode(data, false)

@@ -860,7 +860,7 @@ func (r *remoteProc) finish(p *Process) {
 		rt.mu.Lock()
 		dec, f, bf := rt.noteOutputLocked(p)
 		rt.mu.Unlock()
-		rt.filterOutput(p, dec, f, bf, held, false)
+		rt.filterOutput(p, dec, f, bf, held, nil)
 		rt.flushDecoder(p)
 	}
 	// The dead status being dispatched is corrected in place from the

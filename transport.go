@@ -82,7 +82,7 @@ func (stream) release(*Process) {}
 func (rt *Runtime) readStream(p *Process) {
 	rt.mu.Lock()
 	fd := p.in.fd
-	if fd < 0 || p.stopped || p.readHeldLocked() || p.readEnded || p.status.kind == rawConnect {
+	if !p.readableLocked() {
 		p.inReady = false
 		rt.mu.Unlock()
 		return
@@ -90,6 +90,21 @@ func (rt *Runtime) readStream(p *Process) {
 	rt.mu.Unlock()
 	buf := rt.readBuffer()
 	n, err := readFD(fd, buf)
+	rt.settleRead(p, buf, n, err, &rt.loop.spare)
+}
+
+// readableLocked reports whether p's output stream may be read now: it is
+// open, and p reads (not stopped, not held back, not at its end, not
+// connecting). rt.mu must be held.
+func (p *Process) readableLocked() bool {
+	return p.in.open() && !p.stopped && !p.readHeldLocked() && !p.readEnded && p.status.kind != rawConnect
+}
+
+// settleRead finishes a read of p's output stream into buf, owned by
+// *owner, that returned n and err: p's readiness is settled, then the
+// bytes go to its filter, or the end of the stream is handled. The
+// dispatch lock must be held.
+func (rt *Runtime) settleRead(p *Process, buf []byte, n int, err error, owner *[]byte) {
 	switch {
 	case n > 0:
 		// Settle readiness before the filter runs: a filter that accepts
@@ -104,7 +119,7 @@ func (rt *Runtime) readStream(p *Process) {
 		}
 		dec, f, bf := rt.noteOutputLocked(p)
 		rt.mu.Unlock()
-		rt.filterOutput(p, dec, f, bf, buf[:n], true)
+		rt.filterOutput(p, dec, f, bf, buf[:n], owner)
 	case err == errAgain:
 		rt.mu.Lock()
 		p.inReady = false

@@ -1,0 +1,118 @@
+package eproc
+
+import (
+	"runtime"
+	"sync"
+)
+
+// Reading several processes at once.
+//
+// Filters never run concurrently, but the reads that feed them need not
+// wait for one another. A turn with several byte streams ready reads them
+// on two goroutines at once, the dispatching one and a helper, each read
+// into a buffer of its own, and only then settles and delivers each read,
+// in the order the poller reported them. No filter runs while the reads
+// are in flight, so no descriptor can be closed under them: closing takes
+// the dispatch lock, which the turn holds. Between the reads and a
+// delivery, a filter may delete a process that was read: its bytes are
+// dropped, as a deleted process's output is. A fleet of children writing
+// at once is read on two cores, as a goroutine per child would be.
+
+const (
+	readTogetherMin   = 4  // ready streams for a turn to read them on two goroutines
+	readTogetherBatch = 32 // streams read at once, then delivered, before the next batch
+)
+
+// readTogetherOK: where the turn's reads may run on two goroutines. Not on
+// Windows, whose reads complete through the I/O completion port
+// (fd_windows.go).
+var readTogetherOK = runtime.GOOS != "windows"
+
+// readShot is one read of a turn that reads together.
+type readShot struct {
+	p   *Process
+	fd  int
+	n   int
+	err error
+}
+
+// readsTogether reports whether a turn that reads ready, with only (its
+// just-this-one process) or nil, reads on two goroutines.
+func readsTogether(ready []*Process, only *Process) bool {
+	return only == nil && len(ready) >= readTogetherMin && readTogetherOK && runtime.GOMAXPROCS(0) > 1
+}
+
+// readTogether reads once from each ready process: those that are byte
+// streams in batches of readTogetherBatch, each batch read on two
+// goroutines at once and then settled and delivered in turn; the others
+// one by one after. The dispatch lock must be held.
+func (rt *Runtime) readTogether(ready []*Process) {
+	l := &rt.loop
+	shots := l.shots[:0]
+	rest := l.readRest[:0]
+	rt.mu.Lock()
+	for _, p := range ready {
+		switch p.tr.(type) {
+		case stream, ptyChild, streamSocket:
+			if p.readableLocked() {
+				shots = append(shots, readShot{p: p, fd: p.in.fd})
+				continue
+			}
+		}
+		rest = append(rest, p)
+	}
+	rt.mu.Unlock()
+	for batch := shots; len(batch) > 0; {
+		k := min(len(batch), readTogetherBatch)
+		rt.readBatch(batch[:k])
+		batch = batch[k:]
+	}
+	for _, p := range rest {
+		p.tr.read(rt, p)
+	}
+	clear(shots) // the lists are kept for the next turn, without the processes
+	clear(rest)
+	l.shots, l.readRest = shots[:0], rest[:0]
+}
+
+// readBatch reads shots on two goroutines, then settles and delivers each
+// read in turn. A process whose descriptor a filter closed meanwhile
+// (Delete) gets nothing. The dispatch lock must be held.
+func (rt *Runtime) readBatch(shots []readShot) {
+	l := &rt.loop
+	for len(l.together) < len(shots) {
+		l.together = append(l.together, nil)
+	}
+	bufs := l.together[:len(shots)]
+	for i := range bufs {
+		if bufs[i] == nil {
+			bufs[i] = make([]byte, rt.cfg.ReadProcessOutputMax)
+		}
+	}
+	read := func(shots []readShot, bufs [][]byte) {
+		for i := range shots {
+			shots[i].n, shots[i].err = readFD(shots[i].fd, bufs[i])
+		}
+	}
+	half := len(shots) / 2
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		read(shots[half:], bufs[half:])
+	}()
+	read(shots[:half], bufs[:half])
+	wg.Wait()
+	l.togetherTurns++
+	for i, s := range shots {
+		rt.mu.Lock()
+		gone := s.p.in.fd != s.fd || s.p.deleted
+		if gone {
+			s.p.inReady = false
+		}
+		rt.mu.Unlock()
+		if !gone {
+			rt.settleRead(s.p, bufs[i], s.n, s.err, &bufs[i])
+		}
+	}
+}
