@@ -85,8 +85,9 @@
 // Default), shutdown.go (Close), loop.go (the accept loop:
 // AcceptProcessOutput, Wait, Run, SitFor; its header follows a byte and a
 // death through the files), dispatch.go (the dispatch lock and the locking
-// discipline), descriptor.go (pfd: a descriptor, its poller registration
-// and its closing), transport.go (what differs with how a process's bytes
+// discipline), readtogether.go (a turn's reads on two goroutines when
+// several processes are ready), descriptor.go (pfd: a descriptor, its
+// poller registration and its closing), transport.go (what differs with how a process's bytes
 // travel: one transport each for a child over pipes, a pty child, a pipe
 // process, a stream socket, a listener, a datagram socket, a serial port,
 // each beside the code it is about), status.go (Status, event strings'

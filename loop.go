@@ -32,7 +32,9 @@ import (
 //
 //	poll_linux.go  wait: epoll_wait in the leader (waitEvents, below)
 //	loop.go        markEventsLocked: the process joins the ready queue
-//	loop.go        dispatchTurn: takes the queue, calls p.tr.read
+//	loop.go        dispatchTurn: takes the queue, calls p.tr.read (or,
+//	               with several ready, readtogether.go reads them on two
+//	               goroutines, then settles each in turn)
 //	transport.go   readStream: read(2) into the turn's buffer, re-arm
 //	loop.go        filterOutput: one decode (coding_*.go), deliverText
 //	callback.go    callFilter: the filter, under the dispatch lock
