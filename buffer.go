@@ -251,6 +251,23 @@ func (b *Buffer) insertAt(pos int, s string, beforeMarkers bool) int {
 	return b.insertLocked(b.clamp(pos), s, beforeMarkers)
 }
 
+// insertAtMarker inserts s at m's position, before markers (so m ends up
+// after s), if m points into b, and reports whether it did, or b is
+// killed (nothing to insert into). m cannot move meanwhile: moving a
+// marker takes the lock of its buffer.
+func (b *Buffer) insertAtMarker(m *Marker, s string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.live {
+		return true
+	}
+	if m.buf.Load() != b {
+		return false
+	}
+	b.insertLocked(m.pos, s, true)
+	return true
+}
+
 // insertLocked inserts s at pos, which must be in range, moves point and
 // the markers, and returns the position after the text. A marker at pos
 // advances only if its insertion type is true or beforeMarkers; point at

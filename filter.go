@@ -22,26 +22,21 @@ type Filter func(p *Process, output string)
 // discarded. A mark that points nowhere is put back at the end of the
 // buffer first.
 func DefaultFilter(p *Process, output string) {
-	b := p.Buffer()
-	if b == nil || !b.Live() {
-		return
+	if b := p.Buffer(); b != nil {
+		p.insertAtMark(b, output)
 	}
-	p.insertAtMark(b, output)
 }
 
-// insertAtMark inserts s at p's mark in b, before markers, and leaves the
-// mark after it.
+// insertAtMark inserts s at p's mark in b, before markers, which leaves
+// the mark after it; a mark that points elsewhere is put after s inserted
+// at the end. A killed buffer gets nothing.
 func (p *Process) insertAtMark(b *Buffer, s string) {
-	m := p.mark
-	if m.Buffer() == b {
-		end := b.insertAt(m.Position(), s, true)
-		if m.Position() != end {
-			m.Set(b, end)
-		}
-		return
+	if b.insertAtMarker(p.mark, s) {
+		return // the usual case: one hold of the buffer's lock
 	}
-	end := b.insertAt(b.PointMax(), s, true)
-	m.Set(b, end)
+	if end := b.insertAt(b.PointMax(), s, true); end > 0 {
+		p.mark.Set(b, end)
+	}
 }
 
 // Filter returns the process filter (process-filter); DefaultFilter when

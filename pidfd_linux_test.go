@@ -26,9 +26,17 @@ func TestExitCollectedThroughPidFD(t *testing.T) {
 	defer func() { reapTrace = nil }()
 	me, mine := curG(), 0
 	for i := 0; i < 20; i++ {
-		p := mustMake(t, rt, ProcessArgs{Name: "true", Command: []string{"true"}})
-		if !p.pidfd.open() {
-			t.Fatal("a Runtime's first child has no pidfd")
+		// cat lives until its input ends, so its pidfd is still open here
+		// (the system's cat: a helper built with -race takes a second to exit).
+		p := mustMake(t, rt, ProcessArgs{Name: "cat", Command: []string{"cat"}})
+		rt.mu.Lock()
+		open := p.pidfd.open()
+		rt.mu.Unlock()
+		if !open {
+			t.Fatal("a Runtime's only child has no pidfd")
+		}
+		if err := p.SendEOF(); err != nil {
+			t.Fatal(err)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), longWait)
 		err := p.Wait(ctx)
@@ -41,7 +49,10 @@ func TestExitCollectedThroughPidFD(t *testing.T) {
 			mine++
 		}
 		mu.Unlock()
-		if p.pidfd.open() {
+		rt.mu.Lock()
+		open = p.pidfd.open()
+		rt.mu.Unlock()
+		if open {
 			t.Errorf("spawn %d: the pidfd of a collected child is still open", i)
 		}
 	}
@@ -60,15 +71,15 @@ func TestPidFDsDroppedForFleets(t *testing.T) {
 		ps = append(ps, mustMake(t, rt, helperArgs("long", "ready")))
 	}
 	rt.mu.Lock()
-	open := rt.loop.pidfds
+	count, open := rt.loop.pidfds, 0
 	for _, p := range ps {
 		if p.pidfd.open() {
-			open--
+			open++
 		}
 	}
 	rt.mu.Unlock()
-	if open != 0 || rt.loop.pidfds != 0 {
-		t.Errorf("%d pidfds open with %d children (count off by %d)", rt.loop.pidfds, len(ps), open)
+	if open != 0 || count != 0 {
+		t.Errorf("%d pidfds open with %d children (counted %d)", open, len(ps), count)
 	}
 	for _, p := range ps {
 		p.Kill(false)
@@ -76,9 +87,13 @@ func TestPidFDsDroppedForFleets(t *testing.T) {
 	for _, p := range ps {
 		waitExit(t, p)
 	}
-	next := mustMake(t, rt, ProcessArgs{Name: "true", Command: []string{"true"}})
-	if !next.pidfd.open() {
+	next := mustMake(t, rt, ProcessArgs{Name: "cat", Command: []string{"cat"}})
+	rt.mu.Lock()
+	nextOpen := next.pidfd.open()
+	rt.mu.Unlock()
+	if !nextOpen {
 		t.Error("with its fleet gone, a new child has no pidfd")
 	}
+	next.SendEOF()
 	waitExit(t, next)
 }
