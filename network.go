@@ -795,14 +795,21 @@ type streamSocket struct{ stream }
 // ended closes the connection with Emacs's status ("closed", exit 256,
 // "connection broken by remote peer\n"), or holds the close while replies
 // are still to be written (network_eof.go).
-func (t streamSocket) ended(rt *Runtime, p *Process) {
+func (streamSocket) ended(rt *Runtime, p *Process) {
 	if rt.holdPeerEOFLocked(p) {
 		// The report of the end disarmed the socket, for writing too: arm
 		// it again.
 		rt.armLocked(p)
 		return
 	}
-	t.stream.ended(rt, p)
+	closeSocketLocked(rt, p)
+}
+
+// closeSocketLocked closes p's socket with Emacs's status for a connection
+// that ended ("closed", exit 256, "connection broken by remote peer\n").
+// rt.mu and the dispatch lock must be held.
+func closeSocketLocked(rt *Runtime, p *Process) {
+	rt.closeInLocked(p)
 	rt.endStatusLocked(p, 256)
 }
 
@@ -828,12 +835,18 @@ type listener struct{ streamSocket }
 
 func (listener) read(rt *Runtime, p *Process) { rt.acceptConn(p) }
 
+// ended closes the socket: "closed", as a connection that ended (there is
+// nothing to write first).
+func (listener) ended(rt *Runtime, p *Process) { closeSocketLocked(rt, p) }
+
 // datagram is the transport of a datagram socket: each readable report is
 // one datagram for one filter call (readDatagram, network_unix.go), and
 // each send one datagram to DatagramAddress.
 type datagram struct{ streamSocket }
 
 func (datagram) read(rt *Runtime, p *Process) { rt.readDatagram(p) }
+
+func (datagram) ended(rt *Runtime, p *Process) { closeSocketLocked(rt, p) }
 
 func (datagram) send(p *Process, data []byte) (int64, error) {
 	return 0, p.sendDatagramLocked(data)
