@@ -106,8 +106,8 @@
 // (ShellQuoteArgument and friends), lookpath.go (exec-path search),
 // callproc.go (CallProcess and its family, Call), list.go
 // (ListProcesses), tq.go (transaction queues), network.go and network_*.go
-// (MakeNetworkProcess and friends: addresses, half-close, accept back-off,
-// interfaces), serial.go and serial_*.go (MakeSerialProcess,
+// (MakeNetworkProcess and friends: sockets, addresses, half-close, accept
+// back-off, interfaces), serial.go and serial_*.go (MakeSerialProcess,
 // SerialProcessConfigure), native.go (Done, WaitAll, WaitEvent,
 // LastEvent), reader.go (the io adapters), expect.go (Expecter),
 // filehandler.go (file handlers, remote file names, StartFileProcess,
@@ -121,7 +121,10 @@
 // writeFD, closeFD, pipes), reap.go and reap_*.go (noticing children's
 // ends; pidfd_linux.go lets a child's exit wake the poller itself),
 // signal_*.go (delivering signals), callproc_*.go (call-process's
-// process attributes and statuses), network_*.go (sockets). On Windows
+// process attributes and statuses), network_sock.go and network_*.go
+// (sockets: the logic in network_sock.go, the primitives over each
+// system's socket calls in network_unix.go, network_windows.go and
+// network_other.go). On Windows
 // waits_windows.go holds the thread-pool waits and errtext_windows.go the
 // texts of Windows errors.
 //
@@ -139,12 +142,19 @@
 // contact, ContactKey), network_address.go the address vectors and
 // FormatNetworkAddress, network_iface.go the interface list and address
 // lookups, network_eof.go a peer's half-close, network_backoff.go the
-// accept back-off, network_unix.go the sockets; the per-system files hold
-// one function each: socketCloexec (network_socket.go,
-// network_socket_darwin.go), acceptCloexec (network_accept4.go, and
-// network_accept.go where there is no accept4), maxListenBacklog
-// (network_listen_*.go), interfaceInfo (network_iface_*.go) and the
-// Linux-only socket options (network_linux.go).
+// accept back-off, network_sock.go the sockets on every system (opening
+// and connecting, accepting in batches, datagrams, socket options, socket
+// addresses). network_unix.go, network_windows.go and network_other.go
+// hold the same few primitives under it, thin over each system's calls
+// (listed at the top of network_sock.go): on Unix over x/sys/unix, on
+// Windows over Winsock with each socket an overlapped handle of
+// fd_windows.go (AcceptEx, ConnectEx), elsewhere stubs. Smaller
+// per-system files hold one function each: on Unix socketCloexec
+// (network_socket.go, network_socket_darwin.go), acceptCloexec
+// (network_accept4.go, and network_accept.go where there is no accept4),
+// maxListenBacklog (network_listen_*.go) and the Linux-only socket
+// options (network_linux.go, network_sockopt_other.go); interfaceInfo
+// (network_iface_*.go).
 //
 // Where eproc differs from Emacs 28 on networks: IPv6 connection names
 // print the right groups ("[0:0:0:0:0:0:0:1]", not Emacs 28's byte-swapped

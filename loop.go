@@ -181,7 +181,7 @@ func (rt *Runtime) armLocked(p *Process) {
 	}
 	// A nowait network connection in progress waits for its socket to
 	// become writable, which tells that the connection completed or
-	// failed (finishConnectLocked, network_unix.go); it reads nothing yet.
+	// failed (finishConnectLocked, network_sock.go); it reads nothing yet.
 	connecting := p.status.kind == rawConnect
 	wantIn := p.in.open() && !p.inReady && !p.stopped && !p.readHeldLocked() && !p.readEnded && !connecting
 	wantOut := p.out.open() && (len(p.wq) > 0 || connecting) && !p.inWritable

@@ -829,7 +829,7 @@ func (streamSocket) sendEOF(p *Process) error {
 }
 
 // listener is the transport of a listening server: a readable report is a
-// connection to accept (acceptConn, network_unix.go), and nothing is sent
+// connection to accept (acceptConn, network_sock.go), and nothing is sent
 // to it (a listening server is not running, for sending).
 type listener struct{ streamSocket }
 
@@ -840,7 +840,7 @@ func (listener) read(rt *Runtime, p *Process) { rt.acceptConn(p) }
 func (listener) ended(rt *Runtime, p *Process) { closeSocketLocked(rt, p) }
 
 // datagram is the transport of a datagram socket: each readable report is
-// one datagram for one filter call (readDatagram, network_unix.go), and
+// one datagram for one filter call (readDatagram, network_sock.go), and
 // each send one datagram to DatagramAddress.
 type datagram struct{ streamSocket }
 

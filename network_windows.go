@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/windows"
@@ -71,114 +70,82 @@ func setSocketNonblock(s windows.Handle) error {
 // does not know either.
 var errLocalSockets = fmt.Errorf("Unknown address family: %w", errors.ErrUnsupported)
 
-// openNetwork opens p's socket: it binds and listens for a server, or
-// connects a client (at once, or started for Nowait), trying each address
-// in turn. It sets p's descriptors, p.status and the addresses.
-func openNetwork(p *Process, addrs []net.Addr) error {
-	n := p.net
-	a := n.args
-	var lastErr error
-	for _, addr := range addrs {
-		sa, family, err := toSockaddr(addr)
-		if err != nil {
-			if _, ok := addr.(*net.UnixAddr); ok {
-				return errLocalSockets
-			}
-			lastErr = err
-			continue
-		}
-		typ := windows.SOCK_STREAM
-		if n.datagram {
-			typ = windows.SOCK_DGRAM
-		}
-		h, err := newSocket(family, typ)
-		if err != nil {
-			return &FileError{Op: "Cannot create socket", Err: err}
-		}
-		fail := func(op string, err error) error {
-			windows.Closesocket(h)
-			return &FileError{Op: op, Err: err}
-		}
-		if a.Server && !hasOption(a.Options, "reuseaddr") {
-			windows.SetsockoptInt(h, windows.SOL_SOCKET, windows.SO_REUSEADDR, 1)
-		}
-		for k, v := range a.Options {
-			if err := setSocketOption(int(h), k, v); err != nil && !errors.Is(err, errUnknownOption) {
-				windows.Closesocket(h)
-				return err
-			}
-		}
-		sock := &winSock{family: family, datagram: n.datagram, listener: n.listener}
-		if a.Server {
-			if err := windows.Bind(h, sa); err != nil {
-				return fail("Cannot bind server socket", err)
-			}
-			if n.listener {
-				if err := windows.Listen(h, a.Backlog); err != nil {
-					return fail("Cannot listen on server socket", err)
-				}
-				p.status = rawStatus{kind: rawListen}
-			}
-			if err := setSocketNonblock(h); err != nil {
-				return fail("Cannot set socket non-blocking", err)
-			}
-			f := newWinFD(h, sock)
-			n.local = localAddr(int(h), n.datagram)
-			if port := addrPort(n.local); port >= 0 {
-				n.args.Service = fmt.Sprint(port)
-			}
-			if n.datagram {
-				p.setFDs(int(f.h), int(f.h))
-			} else {
-				p.setFDs(int(f.h), -1)
-			}
-			return nil
-		}
-		if a.Local != nil {
-			if lsa, _, err := toSockaddr(a.Local); err == nil {
-				if err := windows.Bind(h, lsa); err != nil {
-					return fail("Cannot bind client socket", err)
-				}
-			}
-		}
-		if a.Nowait && !n.datagram {
-			// ConnectEx wants a bound socket.
-			if a.Local == nil {
-				if err := windows.Bind(h, wildcardSockaddr(family)); err != nil {
-					return fail("Cannot bind client socket", err)
-				}
-			}
-			if err := setSocketNonblock(h); err != nil {
-				return fail("Cannot set socket non-blocking", err)
-			}
-			f := newWinFD(h, sock)
-			if err := f.startConnect(sa); err != nil {
-				closeFD(int(f.h))
-				lastErr = err
-				continue
-			}
-			p.status = rawStatus{kind: rawConnect}
-		} else {
-			if err := windows.Connect(h, sa); err != nil {
-				windows.Closesocket(h)
-				lastErr = err
-				continue
-			}
-			if err := setSocketNonblock(h); err != nil {
-				return fail("Cannot set socket non-blocking", err)
-			}
-			newWinFD(h, sock)
-		}
-		n.remote = addr
-		n.peer = addr
-		n.local = localAddr(int(h), n.datagram)
-		p.setFDs(int(h), int(h))
-		return nil
+// The Windows primitives under network_sock.go's sockets. A socket's
+// descriptor is its handle as an int; once adopted (adoptSocket, or
+// acceptCloexec for a connection) it is a winFD of fd_windows.go.
+
+// sockaddr is a socket address.
+type sockaddr = windows.Sockaddr
+
+const (
+	sockStream = windows.SOCK_STREAM
+	sockDgram  = windows.SOCK_DGRAM
+
+	soReuseAddr = windows.SO_REUSEADDR
+	soKeepAlive = windows.SO_KEEPALIVE
+	soBroadcast = windows.SO_BROADCAST
+	soDontRoute = windows.SO_DONTROUTE
+
+	// errDestAddrReq is the error of a datagram sent to no address.
+	errDestAddrReq = windows.WSAEDESTADDRREQ
+)
+
+// socketCloexec makes an overlapped socket that no child inherits.
+func socketCloexec(family, typ int) (int, error) {
+	h, err := newSocket(family, typ)
+	return int(h), err
+}
+
+// closeSocket closes a socket, adopted or not.
+func closeSocket(fd int) {
+	if lookupFD(fd) != nil {
+		closeFD(fd)
+		return
 	}
-	if a.Server {
-		return &FileError{Op: "Cannot bind server socket", Err: unwrapErrno(lastErr)}
+	windows.Closesocket(windows.Handle(fd))
+}
+
+func bindSocket(fd int, sa sockaddr) error { return windows.Bind(windows.Handle(fd), sa) }
+
+func listenSocket(fd, backlog int) error { return windows.Listen(windows.Handle(fd), backlog) }
+
+// adoptSocket makes fd non-blocking (for recv, send and accept) and one of
+// eproc's overlapped handles, which the poller takes.
+func adoptSocket(fd, family int, datagram, listener bool) error {
+	h := windows.Handle(fd)
+	if err := setSocketNonblock(h); err != nil {
+		return &FileError{Op: "Cannot set socket non-blocking", Err: err}
 	}
-	return connectError(a, lastErr)
+	newWinFD(h, &winSock{family: family, datagram: datagram, listener: listener})
+	return nil
+}
+
+// connectSocket connects fd to sa and adopts it. A nowait stream only
+// starts the connection with ConnectEx (started: status "connect" until
+// the loop sees it complete); anything else connects at once. err is the
+// connection's failure (the next address is tried), fatal a socket that
+// cannot be set up.
+func connectSocket(fd int, sa sockaddr, family int, datagram, nowait, bound bool) (started bool, err, fatal error) {
+	h := windows.Handle(fd)
+	if !nowait || datagram {
+		if err := windows.Connect(h, sa); err != nil {
+			return false, err, nil
+		}
+		return false, nil, adoptSocket(fd, family, datagram, false)
+	}
+	// ConnectEx wants a bound socket.
+	if !bound {
+		if err := windows.Bind(h, wildcardSockaddr(family)); err != nil {
+			return false, nil, &FileError{Op: "Cannot bind client socket", Err: err}
+		}
+	}
+	if err := adoptSocket(fd, family, datagram, false); err != nil {
+		return false, nil, err
+	}
+	if err := lookupFD(fd).startConnect(sa); err != nil {
+		return false, err, nil
+	}
+	return true, nil, nil
 }
 
 // startConnect starts a nowait connection to sa with ConnectEx, in the
@@ -203,34 +170,21 @@ func (f *winFD) startConnect(sa windows.Sockaddr) error {
 	return nil
 }
 
-// finishConnectLocked completes a nowait connection whose ConnectEx
-// completed: status "open" and the sentinel's "open\n", or "failed" with
-// the error's code (a Winsock code, as Emacs on Windows reports it). It
-// reports whether the connection is open. rt.mu must be held.
-func (rt *Runtime) finishConnectLocked(p *Process) bool {
-	err := errors.New("not a socket")
-	if f := lookupFD(p.out.fd); f != nil {
-		f.mu.Lock()
-		f.writeDoneLocked()
-		err = f.wrErr
-		f.mu.Unlock()
-		if err == nil {
-			err = windows.Setsockopt(f.h, windows.SOL_SOCKET, soUpdateConnectContext, nil, 0)
-		}
+// connectResult is the outcome of the nowait connection (ConnectEx) of fd:
+// nil, or the Winsock error.
+func connectResult(fd int) error {
+	f := lookupFD(fd)
+	if f == nil {
+		return errors.New("not a socket")
 	}
-	if err != nil {
-		code := -1
-		var errno syscall.Errno
-		if errors.As(err, &errno) {
-			code = int(errno)
-		}
-		rt.setStatusLocked(p, rawStatus{kind: rawFailed, code: code})
-		p.wq = nil
-		return false
+	f.mu.Lock()
+	f.writeDoneLocked()
+	err := f.wrErr
+	f.mu.Unlock()
+	if err == nil {
+		err = windows.Setsockopt(f.h, windows.SOL_SOCKET, soUpdateConnectContext, nil, 0)
 	}
-	rt.setStatusLocked(p, rawStatus{kind: rawRun})
-	p.net.local = localAddr(p.out.fd, p.net.datagram)
-	return true
+	return err
 }
 
 // armSocketRead starts the operation whose completion reports that the
@@ -281,38 +235,23 @@ func (s *winSock) close() {
 	}
 }
 
-// acceptConn takes the connection the listening socket of server has
-// accepted (its AcceptEx completed) and makes its process (see
-// MakeNetworkProcess). The dispatch lock must be held.
-func (rt *Runtime) acceptConn(server *Process) {
-	rt.mu.Lock()
-	lfd := server.in.fd
-	if lfd < 0 || server.stopped {
-		server.inReady = false
-		rt.mu.Unlock()
-		return
+// acceptCloexec takes the connection the listening socket fd has
+// accepted (its AcceptEx completed) and adopts it; errAgain when there is
+// none (the next AcceptEx starts when the listener is armed again).
+func acceptCloexec(fd int) (int, sockaddr, error) {
+	f := lookupFD(fd)
+	if f == nil {
+		return -1, nil, errAgain
 	}
-	rt.mu.Unlock()
-	f := lookupFD(lfd)
-	var as windows.Handle
-	var err error
-	if f != nil {
-		f.mu.Lock()
-		if !f.rdBusy && f.sock.accepted != 0 {
-			as = f.sock.accepted
-			f.sock.accepted = 0
-			_, err = f.overlappedResult(&f.rd.ov)
-		}
+	f.mu.Lock()
+	as := f.sock.accepted
+	if f.rdBusy || as == 0 {
 		f.mu.Unlock()
+		return -1, nil, errAgain
 	}
-	rt.mu.Lock()
-	server.inReady = false
-	rt.armLocked(server)
-	log := server.net.args.Log
-	rt.mu.Unlock()
-	if as == 0 {
-		return
-	}
+	f.sock.accepted = 0
+	_, err := f.overlappedResult(&f.rd.ov)
+	f.mu.Unlock()
 	if err == nil {
 		err = windows.Setsockopt(as, windows.SOL_SOCKET, windows.SO_UPDATE_ACCEPT_CONTEXT, (*byte)(unsafe.Pointer(&f.h)), int32(unsafe.Sizeof(f.h)))
 	}
@@ -321,70 +260,37 @@ func (rt *Runtime) acceptConn(server *Process) {
 	}
 	if err != nil {
 		windows.Closesocket(as)
-		if log != nil && err != windows.WSAECONNRESET && err != windows.ERROR_NETNAME_DELETED {
-			code := 0
-			var errno syscall.Errno
-			if errors.As(err, &errno) {
-				code = int(errno)
-			}
-			rt.callback(server, true, func() { log(server, nil, fmt.Sprintf("accept failed with code %d\n", code)) })
-		}
-		return
+		return -1, nil, err
 	}
-	c := newWinFD(as, &winSock{family: f.sock.family})
-	var remote net.Addr
-	if rsa, err := windows.Getpeername(as); err == nil {
-		remote = fromSockaddr(rsa, false)
-	}
-	if remote == nil {
-		remote = &net.TCPAddr{}
-	}
-	rt.addConnection(server, int(c.h), remote, localAddr(int(c.h), false))
-}
-
-// readDatagram receives one datagram on p and delivers it in one filter
-// call; a server remembers the sender as where replies go. The dispatch
-// lock must be held.
-func (rt *Runtime) readDatagram(p *Process) {
-	rt.mu.Lock()
-	fd := p.in.fd
-	if fd < 0 || p.stopped {
-		p.inReady = false
-		rt.mu.Unlock()
-		return
-	}
-	rt.mu.Unlock()
-	buf := rt.readBuffer()
-	n, from, err := windows.Recvfrom(windows.Handle(fd), buf, 0)
-	rt.mu.Lock()
-	p.inReady = false
-	rt.armLocked(p)
-	if err == nil && p.net.server {
-		if addr := fromSockaddr(from, true); addr != nil {
-			p.net.peer = addr
-		}
-	}
-	rt.mu.Unlock()
-	if err != nil || n < 0 {
-		return
-	}
-	rt.deliver(p, buf[:n])
-}
-
-// sendDatagramLocked sends data as one datagram to p's datagram address.
-// rt.mu must be held.
-func (p *Process) sendDatagramLocked(data []byte) error {
-	if p.net.peer == nil {
-		return &FileError{Op: "Sending datagram", Err: windows.WSAEDESTADDRREQ}
-	}
-	sa, _, err := toSockaddr(p.net.peer)
-	if err == nil {
-		err = windows.Sendto(windows.Handle(p.out.fd), data, 0, sa)
-	}
+	newWinFD(as, &winSock{family: f.sock.family})
+	rsa, err := windows.Getpeername(as)
 	if err != nil {
-		return &FileError{Op: "Sending datagram", Err: unwrapErrno(err)}
+		rsa = nil
 	}
-	return nil
+	return int(as), rsa, nil
+}
+
+// acceptFailure classifies an error of acceptCloexec: a connection reset
+// before it was taken is not logged.
+func acceptFailure(err error) acceptOutcome {
+	switch err {
+	case errAgain, windows.WSAECONNRESET, windows.ERROR_NETNAME_DELETED:
+		return acceptQuiet
+	}
+	return acceptFailed
+}
+
+// unknownPeer is an accepted connection's peer when getpeername failed.
+func unknownPeer() net.Addr { return &net.TCPAddr{} }
+
+// recvDatagram receives one datagram, with its sender (nil if unknown).
+func recvDatagram(fd int, buf []byte, from bool) (int, net.Addr, error) {
+	n, sa, err := windows.Recvfrom(windows.Handle(fd), buf, 0)
+	return n, fromSockaddr(sa, true), err
+}
+
+func sendTo(fd int, data []byte, sa sockaddr) error {
+	return windows.Sendto(windows.Handle(fd), data, 0, sa)
 }
 
 // shutdownWrite ends a stream socket's sending side (process-send-eof),
@@ -404,68 +310,33 @@ func shutdownWrite(fd int) error {
 	return windows.Shutdown(f.h, windows.SHUT_WR)
 }
 
-// setSocketOption sets one of Emacs's socket options on fd. :priority and
-// :bindtodevice exist on Linux only.
-func setSocketOption(fd int, option string, value any) error {
-	name, flag, err := socketOptionValue(option, value)
-	if err != nil {
-		return err
-	}
-	h := windows.Handle(fd)
-	switch name {
-	case "keepalive":
-		err = windows.SetsockoptInt(h, windows.SOL_SOCKET, windows.SO_KEEPALIVE, min(flag, 1))
-	case "reuseaddr":
-		err = windows.SetsockoptInt(h, windows.SOL_SOCKET, windows.SO_REUSEADDR, min(flag, 1))
-	case "broadcast":
-		err = windows.SetsockoptInt(h, windows.SOL_SOCKET, windows.SO_BROADCAST, min(flag, 1))
-	case "dontroute":
-		err = windows.SetsockoptInt(h, windows.SOL_SOCKET, windows.SO_DONTROUTE, min(flag, 1))
-	case "oobinline":
-		err = windows.SetsockoptInt(h, windows.SOL_SOCKET, soOOBInline, min(flag, 1))
-	case "linger":
-		// t means linger for ever, as Emacs's (:linger t); an integer is
-		// the time in seconds.
-		l := windows.Linger{}
-		if b, ok := value.(bool); ok && b {
-			l.Onoff, l.Linger = 1, 1<<15
-		} else if flag > 0 {
-			l.Onoff, l.Linger = 1, int32(flag)
-		}
-		err = windows.SetsockoptLinger(h, windows.SOL_SOCKET, windows.SO_LINGER, &l)
-	default:
-		return errUnknownOption
-	}
-	if err != nil {
-		return &FileError{Op: "Cannot set network option", Err: unwrapErrno(err)}
-	}
-	return nil
+// setSockoptInt sets the SOL_SOCKET option opt.
+func setSockoptInt(fd, opt, value int) error {
+	return windows.SetsockoptInt(windows.Handle(fd), windows.SOL_SOCKET, opt, value)
 }
 
-// toSockaddr converts a Go address to a socket address and its family.
-// Unix-domain addresses are refused (see errLocalSockets).
-func toSockaddr(a net.Addr) (windows.Sockaddr, int, error) {
-	var ip net.IP
-	port := 0
-	switch a := a.(type) {
-	case *net.TCPAddr:
-		ip, port = a.IP, a.Port
-	case *net.UDPAddr:
-		ip, port = a.IP, a.Port
-	default:
-		return nil, 0, errors.New("Malformed :address")
+// setLinger sets SO_LINGER: on, for secs seconds.
+func setLinger(fd, on, secs int) error {
+	return windows.SetsockoptLinger(windows.Handle(fd), windows.SOL_SOCKET, windows.SO_LINGER, &windows.Linger{Onoff: int32(on), Linger: int32(secs)})
+}
+
+// setOSSocketOption: :priority and :bindtodevice exist on Linux only.
+func setOSSocketOption(fd int, name string, value any, flag int) error {
+	return errUnknownOption
+}
+
+// inetSockaddr is the socket address of a 4- or 16-byte IP and a port,
+// and its family.
+func inetSockaddr(ip net.IP, port int) (sockaddr, int, error) {
+	if len(ip) == net.IPv4len {
+		return &windows.SockaddrInet4{Port: port, Addr: [4]byte(ip)}, windows.AF_INET, nil
 	}
-	if ip4 := ip.To4(); ip4 != nil {
-		sa := &windows.SockaddrInet4{Port: port}
-		copy(sa.Addr[:], ip4)
-		return sa, windows.AF_INET, nil
-	}
-	if len(ip) != net.IPv6len {
-		return nil, 0, errors.New("Malformed :address")
-	}
-	sa := &windows.SockaddrInet6{Port: port}
-	copy(sa.Addr[:], ip)
-	return sa, windows.AF_INET6, nil
+	return &windows.SockaddrInet6{Port: port, Addr: [16]byte(ip)}, windows.AF_INET6, nil
+}
+
+// unixSockaddr refuses Unix-domain sockets (see errLocalSockets).
+func unixSockaddr(name string) (sockaddr, int, error) {
+	return nil, 0, errLocalSockets
 }
 
 // wildcardSockaddr is the any-address, any-port socket address of family.
@@ -477,7 +348,7 @@ func wildcardSockaddr(family int) windows.Sockaddr {
 }
 
 // fromSockaddr converts a socket address to a Go address (nil if unknown).
-func fromSockaddr(sa windows.Sockaddr, datagram bool) net.Addr {
+func fromSockaddr(sa sockaddr, datagram bool) net.Addr {
 	switch sa := sa.(type) {
 	case *windows.SockaddrInet4:
 		return inetAddr(net.IPv4(sa.Addr[0], sa.Addr[1], sa.Addr[2], sa.Addr[3]).To4(), sa.Port, datagram)

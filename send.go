@@ -174,7 +174,7 @@ func (rt *Runtime) flushWrites(p *Process) {
 	defer rt.mu.Unlock()
 	p.inWritable = false
 	if p.status.kind == rawConnect && p.out.fd >= 0 && !rt.finishConnectLocked(p) {
-		return // the nowait connection failed (network_unix.go)
+		return // the nowait connection failed (network_sock.go)
 	}
 	for len(p.wq) > 0 && p.out.fd >= 0 {
 		n, err := writeFD(p.out.fd, p.wq[0])
