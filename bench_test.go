@@ -462,6 +462,33 @@ func BenchmarkSpawn(b *testing.B) {
 	})
 }
 
+// echoLatencies sends msg to p b.N*k times, each time dispatching until
+// echoed counts the echo, and reports the latencies and their ratios to
+// the baseline's (baseMedian 0: not measured).
+func echoLatencies(b *testing.B, rt *Runtime, p *Process, msg string, echoed func() int, k int, baseMedian, baseP99 float64) {
+	ds := make([]time.Duration, 0, b.N*k)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N*k; i++ {
+		t0 := time.Now()
+		if err := p.SendString(msg); err != nil {
+			b.Fatal(err)
+		}
+		for echoed() <= i {
+			if !rt.AcceptProcessOutput(p, longWait, true) && echoed() <= i {
+				b.Fatalf("no echo after %v", longWait)
+			}
+		}
+		ds = append(ds, time.Since(t0))
+	}
+	b.StopTimer()
+	median, p99 := latencies(b, ds)
+	if baseMedian > 0 {
+		b.ReportMetric(median/baseMedian, "x-baseline-median")
+		b.ReportMetric(p99/baseP99, "x-baseline-p99")
+	}
+}
+
 // latencies reports the median, 99th percentile and maximum of ds.
 func latencies(b *testing.B, ds []time.Duration) (median, p99 float64) {
 	slices.Sort(ds)
@@ -517,27 +544,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 		lines := 0
 		p := mustMake(b, rt, ProcessArgs{Name: "cat", Command: []string{"cat"},
 			Filter: func(p *Process, s string) { lines += strings.Count(s, "\n") }})
-		ds := make([]time.Duration, 0, b.N*k)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N*k; i++ {
-			t0 := time.Now()
-			if err := p.SendString("ping\n"); err != nil {
-				b.Fatal(err)
-			}
-			for lines <= i {
-				if !rt.AcceptProcessOutput(p, longWait, true) && lines <= i {
-					b.Fatalf("no echo after %v", longWait)
-				}
-			}
-			ds = append(ds, time.Since(t0))
-		}
-		b.StopTimer()
-		median, p99 := latencies(b, ds)
-		if baseMedian > 0 {
-			b.ReportMetric(median/baseMedian, "x-baseline-median")
-			b.ReportMetric(p99/baseP99, "x-baseline-p99")
-		}
+		echoLatencies(b, rt, p, "ping\n", func() int { return lines }, k, baseMedian, baseP99)
 		p.SendEOF()
 		waitExit(b, p)
 	})

@@ -58,8 +58,22 @@ func tcpSource(b *testing.B, size int64) (string, func()) {
 // tcpSourceChild is tcpSource in a helper child, so that the bytes come
 // from another process, as a peer's usually do.
 func tcpSourceChild(b *testing.B, size int64) (string, func()) {
-	cmd := exec.Command(os.Args[0], "tcpsource", fmt.Sprint(size))
+	_, out, stop := startHelper(b, "tcpsource", fmt.Sprint(size))
+	var addr string
+	if _, err := fmt.Fscan(out, &addr); err != nil {
+		stop()
+		b.Fatalf("tcpsource: %v", err)
+	}
+	return addr, stop
+}
+
+// startHelper starts the helper child named by args[0], with the rest of
+// args. It returns the child's standard input and output, and a function
+// that ends its input and waits for it to exit.
+func startHelper(b *testing.B, args ...string) (io.Writer, io.Reader, func()) {
+	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), helperEnv+"=1")
+	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		b.Fatal(err)
@@ -71,11 +85,7 @@ func tcpSourceChild(b *testing.B, size int64) (string, func()) {
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	var addr string
-	if _, err := fmt.Fscan(out, &addr); err != nil {
-		b.Fatalf("tcpsource: %v", err)
-	}
-	return addr, func() { in.Close(); cmd.Wait() }
+	return in, out, func() { in.Close(); cmd.Wait() }
 }
 
 // serveTCPSource serves tcpSource on ln until the returned stop function.
@@ -383,21 +393,7 @@ func init() {
 // before the listen queue fills. The clients stay open until the returned
 // stop function.
 func dialChild(b *testing.B, addr string, n int, settle func(dialed int)) (stop func()) {
-	cmd := exec.Command(os.Args[0], "tcpclients", addr, fmt.Sprint(n))
-	cmd.Env = append(os.Environ(), helperEnv+"=1")
-	cmd.Stderr = os.Stderr
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	stop = func() { in.Close(); cmd.Wait() }
+	in, out, stop := startHelper(b, "tcpclients", addr, fmt.Sprint(n))
 	for dialed := 0; dialed < n; {
 		if _, err := fmt.Fscan(out, &dialed); err != nil {
 			stop()
@@ -521,24 +517,13 @@ func udpEcho(b *testing.B) (*net.UDPAddr, func()) {
 // udpEchoChild is udpEcho in a helper child, so that the round trip goes
 // to another process, as a UDP peer's usually does.
 func udpEchoChild(b *testing.B) (*net.UDPAddr, func()) {
-	cmd := exec.Command(os.Args[0], "udpecho")
-	cmd.Env = append(os.Environ(), helperEnv+"=1")
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
+	_, out, stop := startHelper(b, "udpecho")
 	var port int
 	if _, err := fmt.Fscan(out, &port); err != nil {
+		stop()
 		b.Fatalf("udpecho: %v", err)
 	}
-	return &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}, func() { in.Close(); cmd.Wait() }
+	return &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}, stop
 }
 
 // BenchmarkNetworkDatagram: eproc.netdatagrams round trips per op to an
@@ -600,26 +585,6 @@ func benchDatagram(b *testing.B, addr *net.UDPAddr) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		ds := make([]time.Duration, 0, b.N*k)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N*k; i++ {
-			t0 := time.Now()
-			if err := p.SendString("ping"); err != nil {
-				b.Fatal(err)
-			}
-			for echoes <= i {
-				if !rt.AcceptProcessOutput(p, longWait, true) && echoes <= i {
-					b.Fatalf("no echo after %v", longWait)
-				}
-			}
-			ds = append(ds, time.Since(t0))
-		}
-		b.StopTimer()
-		median, p99 := latencies(b, ds)
-		if baseMedian > 0 {
-			b.ReportMetric(median/baseMedian, "x-baseline-median")
-			b.ReportMetric(p99/baseP99, "x-baseline-p99")
-		}
+		echoLatencies(b, rt, p, "ping", func() int { return echoes }, k, baseMedian, baseP99)
 	})
 }
