@@ -20,7 +20,8 @@ package eproc
 // elsewhere; its hooks are about the program, not the transport.
 type transport interface {
 	// read handles a report that p's output descriptor is readable: one
-	// read delivered to the filter, one connection accepted, one datagram.
+	// read delivered to the filter, the connections queued on a listener
+	// accepted (up to a batch), one datagram.
 	// The dispatch lock must be held.
 	read(rt *Runtime, p *Process)
 
