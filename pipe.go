@@ -88,15 +88,17 @@ func (rt *Runtime) MakePipeProcess(a PipeArgs) (*Process, error) {
 // eproc handed a child as its standard error, and nothing reads its input.
 type pipeEnd struct{ stream }
 
-// read reads the child writing into the pipe first, as long as it lives:
-// what a child wrote to its standard output comes before what it wrote to
-// its standard error, as in Emacs 28.2 (issue 16 item 2), even when the
-// pipe is reported first (its descriptor joined the poller before the
-// fork, the child's own output after it).
+// read reads the child writing into the pipe first, as long as the
+// child's output is open (a child that died keeps it until its exit is
+// dispatched, which drains it): what a child wrote to its standard output
+// comes before what it wrote to its standard error, as in Emacs 28.2
+// (issue 16 item 2), even when the pipe is reported first (its descriptor
+// joined the poller before the fork, the child's own output after it), or
+// when the child's pidfd made the turn collect its exit before the reads.
 func (pipeEnd) read(rt *Runtime, p *Process) {
 	rt.mu.Lock()
 	c := p.stderrOf
-	first := c != nil && !c.status.dead() && c.in.open()
+	first := c != nil && c.in.open()
 	rt.mu.Unlock()
 	if first {
 		c.tr.read(rt, c)
