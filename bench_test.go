@@ -384,82 +384,76 @@ func BenchmarkSpawn(b *testing.B) {
 		b.ReportMetric(float64(elapsed.Nanoseconds())/ops, "ns/spawn")
 		return ops / elapsed.Seconds()
 	}
-	b.Run("baseline", func(b *testing.B) {
+	// spawns runs spawn k times per op, timing each, and reports the
+	// figures; it returns the spawns per second.
+	spawns := func(b *testing.B, spawn func(i int)) float64 {
 		b.ReportAllocs()
 		ds := make([]time.Duration, 0, b.N*k)
 		start, cpu := time.Now(), cpuTime(b)
-		for i := 0; i < b.N; i++ {
-			for j := 0; j < k; j++ {
-				t0 := time.Now()
-				if err := exec.Command("true").Run(); err != nil {
-					b.Fatal(err)
-				}
-				ds = append(ds, time.Since(t0))
-			}
+		for range b.N * k {
+			t0 := time.Now()
+			spawn(len(ds))
+			ds = append(ds, time.Since(t0))
 		}
-		base = report(b, time.Since(start), cpuTime(b)-cpu)
+		got := report(b, time.Since(start), cpuTime(b)-cpu)
 		latencies(b, ds)
+		return got
+	}
+	b.Run("baseline", func(b *testing.B) {
+		base = spawns(b, func(int) {
+			if err := exec.Command("true").Run(); err != nil {
+				b.Fatal(err)
+			}
+		})
 	})
 	// What an eproc child always has: pipes for its input and output,
 	// read until the end before Wait. Reported, not the target's baseline.
 	b.Run("baseline-pipes", func(b *testing.B) {
-		b.ReportAllocs()
-		ds := make([]time.Duration, 0, b.N*k)
-		start, cpu := time.Now(), cpuTime(b)
-		for i := 0; i < b.N; i++ {
-			for j := 0; j < k; j++ {
-				t0 := time.Now()
-				cmd := exec.Command("true")
-				in, err := cmd.StdinPipe()
-				if err != nil {
-					b.Fatal(err)
-				}
-				out, err := cmd.StdoutPipe()
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := cmd.Start(); err != nil {
-					b.Fatal(err)
-				}
-				io.Copy(io.Discard, out)
-				in.Close()
-				if err := cmd.Wait(); err != nil {
-					b.Fatal(err)
-				}
-				ds = append(ds, time.Since(t0))
+		spawns(b, func(int) {
+			cmd := exec.Command("true")
+			in, out := startPiped(b, cmd)
+			io.Copy(io.Discard, out)
+			in.Close()
+			if err := cmd.Wait(); err != nil {
+				b.Fatal(err)
 			}
-		}
-		report(b, time.Since(start), cpuTime(b)-cpu)
-		latencies(b, ds)
+		})
 	})
 	b.Run("eproc", func(b *testing.B) {
 		rt := benchRuntime(b)
-		b.ReportAllocs()
-		ds := make([]time.Duration, 0, b.N*k)
-		start, cpu := time.Now(), cpuTime(b)
-		for i := 0; i < b.N; i++ {
-			for j := 0; j < k; j++ {
-				t0 := time.Now()
-				p, err := rt.MakeProcess(ProcessArgs{Name: "true", Command: []string{"true"}})
-				if err != nil {
-					b.Fatal(err)
-				}
-				// A lost exit (see BENCH.md) must fail the benchmark, not hang it.
-				ctx, cancel := context.WithTimeout(context.Background(), longWait)
-				err = p.Wait(ctx)
-				cancel()
-				if err != nil {
-					b.Fatalf("spawn %d: %v (status %s): the exit was lost", len(ds), err, p.Status())
-				}
-				ds = append(ds, time.Since(t0))
+		got := spawns(b, func(i int) {
+			p, err := rt.MakeProcess(ProcessArgs{Name: "true", Command: []string{"true"}})
+			if err != nil {
+				b.Fatal(err)
 			}
-		}
-		got := report(b, time.Since(start), cpuTime(b)-cpu)
-		latencies(b, ds)
+			// A lost exit (see BENCH.md) must fail the benchmark, not hang it.
+			ctx, cancel := context.WithTimeout(context.Background(), longWait)
+			err = p.Wait(ctx)
+			cancel()
+			if err != nil {
+				b.Fatalf("spawn %d: %v (status %s): the exit was lost", i, err, p.Status())
+			}
+		})
 		if base > 0 {
 			b.ReportMetric(got/base, "x-baseline")
 		}
 	})
+}
+
+// startPiped starts cmd with pipes to its standard input and output.
+func startPiped(b *testing.B, cmd *exec.Cmd) (io.WriteCloser, io.ReadCloser) {
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	return in, out
 }
 
 // echoLatencies sends msg to p b.N*k times, each time dispatching until
@@ -508,17 +502,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 	var baseMedian, baseP99 float64
 	b.Run("baseline", func(b *testing.B) {
 		cmd := exec.Command("cat")
-		in, err := cmd.StdinPipe()
-		if err != nil {
-			b.Fatal(err)
-		}
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			b.Fatal(err)
-		}
+		in, out := startPiped(b, cmd)
 		defer cmd.Wait()
 		defer in.Close()
 		r := bufio.NewReader(out)

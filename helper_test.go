@@ -9,7 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"math/rand"
-	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -169,57 +168,6 @@ var helpers = map[string]func(args []string) int{
 			select {}
 		}
 		return code
-	},
-	// udpecho: answer every datagram on a loopback UDP socket with the
-	// same datagram; print the port first, stop at the end of input.
-	"udpecho": func(args []string) int {
-		c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-		if err != nil {
-			return 1
-		}
-		fmt.Println(c.LocalAddr().(*net.UDPAddr).Port)
-		go func() {
-			buf := make([]byte, 2048)
-			for {
-				n, from, err := c.ReadFromUDP(buf)
-				if err != nil {
-					return
-				}
-				c.WriteToUDP(buf[:n], from)
-			}
-		}()
-		io.Copy(io.Discard, os.Stdin)
-		return 0
-	},
-	// tcpsource SIZE: write SIZE bytes to every connection accepted on a
-	// loopback TCP socket; print the address first, stop at the end of
-	// input.
-	"tcpsource": func(args []string) int {
-		size, _ := strconv.ParseInt(args[0], 10, 64)
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return 1
-		}
-		fmt.Println(ln.Addr())
-		chunk := make([]byte, 64<<10)
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				for left := size; left > 0; {
-					n := min(left, int64(len(chunk)))
-					if _, err := c.Write(chunk[:n]); err != nil {
-						break
-					}
-					left -= n
-				}
-				c.Close()
-			}
-		}()
-		io.Copy(io.Discard, os.Stdin)
-		return 0
 	},
 	// lines N: print N numbered lines.
 	"lines": func(args []string) int {

@@ -260,11 +260,12 @@ func take(q *[]*Process, only *Process) []*Process {
 // read from each ready process, and the status changes. With only set, it
 // touches that process alone (accept-process-output's just-this-one). It
 // waits for the dispatch lock until ctx ends or the deadline passes (zero
-// values: no limit) and reports whether it got it.
-func (rt *Runtime) dispatchTurn(only *Process, ctx context.Context, deadline time.Time) bool {
+// values: no limit) and reports whether it got it, and the count of the
+// poller's wakes at the end of the turn (see waitEvents).
+func (rt *Runtime) dispatchTurn(only *Process, ctx context.Context, deadline time.Time) (ok bool, wakes uint64) {
 	d := &rt.loop.dispatch
 	if !d.lockWithin(ctx, deadline) {
-		return false
+		return false, 0
 	}
 	defer d.unlock()
 	rt.mu.Lock()
@@ -309,8 +310,9 @@ func (rt *Runtime) dispatchTurn(only *Process, ctx context.Context, deadline tim
 				// turn did (output, a sentinel): let it check.
 				rt.wakePollerLocked()
 			}
+			wakes := rt.loop.wakes
 			rt.mu.Unlock()
-			return true
+			return true, wakes
 		}
 		rt.mu.Unlock()
 		worked = true
@@ -554,14 +556,13 @@ func (rt *Runtime) waitLoop(spec waitSpec) bool {
 		seq := rt.loop.turnSeq
 		shut := rt.loop.shut
 		rt.mu.Unlock()
-		if !rt.dispatchTurn(spec.only, spec.ctx, spec.deadline) || shut {
+		// A change that spec.done or the context will see is made before
+		// a wake; a wake after the turn's count keeps the wait from
+		// blocking.
+		ok, wakes := rt.dispatchTurn(spec.only, spec.ctx, spec.deadline)
+		if !ok || shut {
 			return spec.done()
 		}
-		// A change that spec.done or the context will see is made before
-		// a wake; a wake after this count keeps the wait from blocking.
-		rt.mu.Lock()
-		wakes := rt.loop.wakes
-		rt.mu.Unlock()
 		if spec.done() {
 			return true
 		}
@@ -584,9 +585,8 @@ func (rt *Runtime) waitLoop(spec waitSpec) bool {
 // (seq is the turn the caller saw before it dispatched, so a turn that
 // ended meanwhile is not waited for; wakes the count of wakes it saw
 // before it checked its condition, so a wake meanwhile is not missed). A
-// leader that cannot have the poller
-// (no descriptor left to make it) waits a little and lets the next turn
-// try again.
+// leader that cannot have the poller (no descriptor left to make it)
+// waits a little and lets the next turn try again.
 func (rt *Runtime) waitEvents(only *Process, seq, wakes uint64, timeout time.Duration, ctx context.Context) {
 	l := &rt.loop
 	if !l.pollMu.tryLock() {

@@ -625,7 +625,7 @@ func (p *Process) SetNetworkProcessOption(option string, value any) error {
 	rt := p.rt
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	if p.in.fd < 0 {
+	if !p.in.open() {
 		return fmt.Errorf("Process %s is not running", p.name)
 	}
 	if err := setSocketOption(p.in.fd, option, value); err != nil {
@@ -835,6 +835,8 @@ type listener struct{ streamSocket }
 
 func (listener) read(rt *Runtime, p *Process) { rt.acceptConn(p) }
 
+func (listener) readsStream() bool { return false }
+
 // ended closes the socket: "closed", as a connection that ended (there is
 // nothing to write first).
 func (listener) ended(rt *Runtime, p *Process) { closeSocketLocked(rt, p) }
@@ -845,6 +847,8 @@ func (listener) ended(rt *Runtime, p *Process) { closeSocketLocked(rt, p) }
 type datagram struct{ streamSocket }
 
 func (datagram) read(rt *Runtime, p *Process) { rt.readDatagram(p) }
+
+func (datagram) readsStream() bool { return false }
 
 func (datagram) ended(rt *Runtime, p *Process) { closeSocketLocked(rt, p) }
 

@@ -74,17 +74,7 @@ func startHelper(b *testing.B, args ...string) (io.Writer, io.Reader, func()) {
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), helperEnv+"=1")
 	cmd.Stderr = os.Stderr
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
+	in, out := startPiped(b, cmd)
 	return in, out, func() { in.Close(); cmd.Wait() }
 }
 
@@ -352,6 +342,31 @@ func netConnsFit(b *testing.B) int {
 }
 
 func init() {
+	// udpecho: udpEcho in a helper child; print the port first, stop at
+	// the end of input.
+	helpers["udpecho"] = func(args []string) int {
+		c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			return 1
+		}
+		fmt.Println(c.LocalAddr().(*net.UDPAddr).Port)
+		defer serveUDPEcho(c)()
+		io.Copy(io.Discard, os.Stdin)
+		return 0
+	}
+	// tcpsource SIZE: tcpSource in a helper child; print the address
+	// first, stop at the end of input.
+	helpers["tcpsource"] = func(args []string) int {
+		size, _ := strconv.ParseInt(args[0], 10, 64)
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 1
+		}
+		fmt.Println(ln.Addr())
+		defer serveTCPSource(ln, size)()
+		io.Copy(io.Discard, os.Stdin)
+		return 0
+	}
 	// tcpclients ADDR N: dial N TCP connections to ADDR in batches of 500,
 	// printing the count after each batch and waiting for a line before
 	// the next; keep them open until the end of input.
@@ -499,6 +514,11 @@ func udpEcho(b *testing.B) (*net.UDPAddr, func()) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return c.LocalAddr().(*net.UDPAddr), serveUDPEcho(c)
+}
+
+// serveUDPEcho serves udpEcho on c until the returned stop function.
+func serveUDPEcho(c *net.UDPConn) func() {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -511,7 +531,7 @@ func udpEcho(b *testing.B) (*net.UDPAddr, func()) {
 			c.WriteToUDP(buf[:n], from)
 		}
 	}()
-	return c.LocalAddr().(*net.UDPAddr), func() { c.Close(); <-done }
+	return func() { c.Close(); <-done }
 }
 
 // udpEchoChild is udpEcho in a helper child, so that the round trip goes

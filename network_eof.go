@@ -31,7 +31,7 @@ func (rt *Runtime) holdPeerEOFLocked(p *Process) bool {
 // has returned and its queued input is written (or writing failed), and
 // reports whether it did. rt.mu and the dispatch lock must be held.
 func (rt *Runtime) finishPeerEOFLocked(p *Process) bool {
-	if p.net == nil || !p.readEnded || p.net.inFilter > 0 || len(p.wq) > 0 || p.in.fd < 0 || p.status.dead() {
+	if p.net == nil || !p.readEnded || p.net.inFilter > 0 || len(p.wq) > 0 || !p.in.open() || p.status.dead() {
 		return false
 	}
 	rt.closeInLocked(p)

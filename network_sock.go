@@ -251,14 +251,10 @@ func (rt *Runtime) acceptConn(server *Process) {
 // call; a server remembers the sender as where replies go. The dispatch
 // lock must be held.
 func (rt *Runtime) readDatagram(p *Process) {
-	rt.mu.Lock()
-	fd := p.in.fd
-	if fd < 0 || p.stopped || p.readHeldLocked() {
-		p.inReady = false
-		rt.mu.Unlock()
+	fd, ok := rt.readableFD(p)
+	if !ok {
 		return
 	}
-	rt.mu.Unlock()
 	buf := rt.readBuffer()
 	n, from, err := recvDatagram(fd, buf, p.net.server)
 	rt.mu.Lock()

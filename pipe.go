@@ -106,6 +106,9 @@ func (pipeEnd) read(rt *Runtime, p *Process) {
 	rt.readStream(p)
 }
 
+// readsStream: read reads the child first.
+func (pipeEnd) readsStream() bool { return false }
+
 // ended closes the pipe, and the process with "finished"; a standard error
 // pipe process closes after the exit sentinel of the child writing into
 // it, as in Emacs (see runSentinel).

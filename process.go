@@ -641,7 +641,7 @@ func (p *Process) Live() bool {
 // answered. rt.mu must be held.
 func (p *Process) runningLocked() bool {
 	if p.deleted || p.status.dead() {
-		return p.in.fd >= 0 && !p.deleted
+		return p.in.open() && !p.deleted
 	}
 	return p.status.kind == rawRun || p.kind == kindNetwork // listen and connect too
 }

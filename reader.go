@@ -262,5 +262,5 @@ func (p *Process) detachReaderLocked(err error) {
 // its reading end is closed (end of file, a dispatched death, Delete) or
 // its pty reported the end. rt.mu must be held.
 func (p *Process) outputEndedLocked() bool {
-	return p.in.fd < 0 || p.readEnded || p.deleted
+	return !p.in.open() || p.readEnded || p.deleted
 }

@@ -52,14 +52,11 @@ func (rt *Runtime) readTogether(ready []*Process) {
 	rest := l.readRest[:0]
 	rt.mu.Lock()
 	for _, p := range ready {
-		switch p.tr.(type) {
-		case stream, ptyChild, streamSocket:
-			if p.readableLocked() {
-				shots = append(shots, readShot{p: p, fd: p.in.fd})
-				continue
-			}
+		if p.tr.readsStream() && p.readableLocked() {
+			shots = append(shots, readShot{p: p, fd: p.in.fd})
+		} else {
+			rest = append(rest, p)
 		}
-		rest = append(rest, p)
 	}
 	rt.mu.Unlock()
 	for batch := shots; len(batch) > 0; {

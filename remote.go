@@ -902,7 +902,7 @@ func (r *remoteProc) signal(p *Process, sig syscall.Signal, currentGroup bool) e
 		rt := p.rt
 		rt.mu.Lock()
 		defer rt.mu.Unlock()
-		if p.out.fd < 0 || p.writeErr != nil {
+		if !p.out.open() || p.writeErr != nil {
 			return fmt.Errorf("Process %s is not active: %w", p.name, ErrNotActive)
 		}
 		_, err := p.enqueueLocked([]byte{ch})

@@ -65,7 +65,7 @@ func (p *Process) SendStringContext(ctx context.Context, s string) error {
 		rt.mu.Unlock()
 		return err
 	}
-	if p.out.fd < 0 || p.eofSent {
+	if !p.out.open() || p.eofSent {
 		rt.mu.Unlock()
 		return nil // after SendEOF, or a pipe process: nothing reads it
 	}
@@ -141,7 +141,7 @@ func (p *Process) waitWrittenContext(ctx context.Context, target int64) error {
 			err = p.writeErr
 			return true
 		}
-		if p.out.fd < 0 || p.deleted {
+		if !p.out.open() || p.deleted {
 			err = fmt.Errorf("Process %s not running: %w", p.name, ErrNotRunning)
 			return true
 		}
@@ -160,7 +160,7 @@ func (p *Process) waitWrittenContext(ctx context.Context, target int64) error {
 // waiting send fails. rt.mu must be held.
 func (p *Process) failWriteLocked(err error) error {
 	p.writeErr = fmt.Errorf("process %s no longer connected to pipe; closed it: %w", p.name, err)
-	if p.out.fd != p.in.fd {
+	if p.out != p.in { // a shared descriptor stays open for reading
 		p.rt.closeOutLocked(p)
 	}
 	p.wq = nil
@@ -173,10 +173,10 @@ func (rt *Runtime) flushWrites(p *Process) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	p.inWritable = false
-	if p.status.kind == rawConnect && p.out.fd >= 0 && !rt.finishConnectLocked(p) {
+	if p.status.kind == rawConnect && p.out.open() && !rt.finishConnectLocked(p) {
 		return // the nowait connection failed (network_sock.go)
 	}
-	for len(p.wq) > 0 && p.out.fd >= 0 {
+	for len(p.wq) > 0 && p.out.open() {
 		n, err := writeFD(p.out.fd, p.wq[0])
 		p.wq[0] = p.wq[0][n:]
 		p.written += int64(n)

@@ -285,7 +285,7 @@ func (p *Process) SerialProcessConfigure(c SerialConfig) error {
 	if err != nil {
 		return err
 	}
-	if p.in.fd < 0 {
+	if !p.in.open() {
 		return &FileError{Op: "Failed tcgetattr", Err: syscall.EBADF}
 	}
 	attr, err := configureSerial(p.in.fd, next)

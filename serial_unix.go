@@ -117,7 +117,7 @@ func configureSerial(fd int, a SerialArgs) (serialAttr, error) {
 func (p *Process) drainSerial() error {
 	rt := p.rt
 	rt.mu.Lock()
-	if p.out.fd < 0 {
+	if !p.out.open() {
 		rt.mu.Unlock()
 		return fmt.Errorf("Process %s not running: %w", p.name, ErrNotRunning)
 	}

@@ -206,7 +206,7 @@ func (p *Process) sendSignal(sig syscall.Signal, currentGroup bool) error {
 func (p *Process) signalTerminal(sig syscall.Signal) (done bool, err error) {
 	rt := p.rt
 	rt.mu.Lock()
-	if p.ptyIn && p.out.fd >= 0 && p.writeErr == nil {
+	if p.ptyIn && p.out.open() && p.writeErr == nil {
 		if ch, isig, ok := signalChar(p.out.fd, sig); ok && !isig {
 			_, err := p.enqueueLocked([]byte{ch})
 			rt.mu.Unlock()
@@ -309,7 +309,7 @@ func (p *Process) setReading(on bool) {
 	rt := p.rt
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	if on && p.stopped && p.kind == kindSerial && p.in.fd >= 0 {
+	if on && p.stopped && p.kind == kindSerial && p.in.open() {
 		flushSerialInput(p.in.fd) // serial_unix.go: continue-process discards pending input
 	}
 	p.stopped = !on

@@ -25,6 +25,11 @@ type transport interface {
 	// The dispatch lock must be held.
 	read(rt *Runtime, p *Process)
 
+	// readsStream reports whether read is one read(2) of the output
+	// stream (readStream), which a turn may make together with other
+	// processes' (readtogether.go).
+	readsStream() bool
+
 	// ended handles the end of p's output (end of file, or an error that
 	// ends the stream) once the decoder's remainder is delivered: it
 	// closes what must close and gives the status that a process which is
@@ -54,6 +59,8 @@ type stream struct{}
 
 func (stream) read(rt *Runtime, p *Process) { rt.readStream(p) }
 
+func (stream) readsStream() bool { return true }
+
 // ended closes the reading end. A child that closed its output keeps
 // running: its exit comes from the reaper.
 func (stream) ended(rt *Runtime, p *Process) { rt.closeInLocked(p) }
@@ -81,17 +88,25 @@ func (stream) release(*Process) {}
 // readStream reads once from a ready byte stream and delivers what it
 // read, or handles its end. The dispatch lock must be held.
 func (rt *Runtime) readStream(p *Process) {
-	rt.mu.Lock()
-	fd := p.in.fd
-	if !p.readableLocked() {
-		p.inReady = false
-		rt.mu.Unlock()
+	fd, ok := rt.readableFD(p)
+	if !ok {
 		return
 	}
-	rt.mu.Unlock()
 	buf := rt.readBuffer()
 	n, err := readFD(fd, buf)
 	rt.settleRead(p, buf, n, err, &rt.loop.spare)
+}
+
+// readableFD returns p's output descriptor if p reads now
+// (readableLocked); otherwise it clears p's readiness and reports false.
+func (rt *Runtime) readableFD(p *Process) (int, bool) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if !p.readableLocked() {
+		p.inReady = false
+		return -1, false
+	}
+	return p.in.fd, true
 }
 
 // readableLocked reports whether p's output stream may be read now: it is
