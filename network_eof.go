@@ -12,9 +12,9 @@ package eproc
 // socket is closed with Emacs's status ("closed", exit 256, "connection
 // broken by remote peer\n").
 
-// holdPeerEOFLocked is the question of a stream connection's end of output
-// (streamSocket.ended, network.go): must the close wait? It must for a stream with
-// input queued or with its filter running (the end was read inside a
+// holdPeerEOFLocked is the question of a stream connection's end of
+// output (streamSocket.ended, network.go): must the close wait? It must
+// with input queued or with its filter running (the end was read inside a
 // wait of that filter, such as a SendString waiting for room). Then p
 // stops reading (readEnded, as a pty master that reported its end) and
 // finishPeerEOFLocked closes it later. rt.mu and the dispatch lock must be

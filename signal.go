@@ -255,8 +255,8 @@ func (p *Process) Signal(sig syscall.Signal) error {
 // child's handlers from /proc; other systems always send SIGSTOP.) Once the
 // child stops, its status becomes "stop" and its sentinel gets "stopped
 // (signal)\n". With currentGroup on a pty the terminal's foreground group
-// gets SIGTSTP, as typing C-z would. A pipe process stops reading: output waits in the
-// kernel until Continue, and its status is "stop".
+// gets SIGTSTP, as typing C-z would. A pipe process stops reading: output
+// waits in the kernel until Continue, and its status is "stop".
 func (p *Process) Stop(currentGroup bool) error {
 	if p == nil {
 		return ErrNilProcess
