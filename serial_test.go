@@ -68,7 +68,7 @@ func (sp *serialPort) modes(t *testing.T) *unix.Termios {
 	t.Helper()
 	var tm *unix.Termios
 	var err error
-	control(t, sp.tty, func(fd int) { tm, err = unix.IoctlGetTermios(fd, unix.TCGETS2) })
+	control(t, sp.tty, func(fd int) { tm, err = unix.IoctlGetTermios(fd, ioctlGetSerial) })
 	if err != nil {
 		t.Fatal(err)
 	}
