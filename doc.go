@@ -195,10 +195,12 @@
 // outside the system's table are set where the system allows (termios2 on
 // Linux); on Linux a port held exclusively is refused even to root; closing
 // a port ends its exclusive mode; SerialProcessConfigure configures a port
-// opened with Speed 0 when given a speed.
+// opened with Speed 0 when given a speed; Command stays nil while the
+// process is stopped (Emacs's process-command is then t).
 //
 // Windows notes: MakeSerialProcess returns an error wrapping
-// errors.ErrUnsupported.
+// errors.ErrUnsupported (Emacs on Windows opens COM ports; eproc does not
+// yet).
 //
 // # Ptys
 //
@@ -282,6 +284,8 @@
 //   - Errors show Emacs's texts for Windows's error codes ("No such file
 //     or directory", "Connection refused").
 //   - process-environment names are compared without regard to case.
+//   - No serial processes yet: MakeSerialProcess returns an error wrapping
+//     errors.ErrUnsupported.
 //
 // The project's CI runs the Windows tests under Wine (.ci/run), where
 // Ctrl-Break cannot be delivered; that one case is skipped there.

@@ -500,7 +500,12 @@ func (p *Process) Name() string {
 }
 
 // Command returns the program and arguments the process was started with
-// (process-command); nil for a pipe process or a pty with no program.
+// (process-command); nil for a pipe process or a pty with no program, and
+// for network and serial processes.
+//
+// Where eproc differs from Emacs 28.2: Emacs's process-command is t while a
+// pipe, network or serial process is stopped (that is how it marks the
+// stop); Command stays nil for them, and Status says "stop".
 func (p *Process) Command() []string {
 	if p == nil {
 		return nil

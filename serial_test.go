@@ -4,12 +4,14 @@ package eproc
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -66,7 +68,7 @@ func (sp *serialPort) modes(t *testing.T) *unix.Termios {
 	t.Helper()
 	var tm *unix.Termios
 	var err error
-	control(t, sp.tty, func(fd int) { tm, err = unix.IoctlGetTermios(fd, unix.TCGETS2) })
+	control(t, sp.tty, func(fd int) { tm, err = unix.IoctlGetTermios(fd, ioctlGetSerial) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -643,6 +645,144 @@ func TestSerialClose(t *testing.T) {
 	}
 	if n := openFDs(t); n != fds {
 		t.Errorf("descriptors: %d before, %d after Close", fds, n)
+	}
+}
+
+func init() {
+	// serialctty PORT eproc|plain: in a session of its own (the test
+	// starts it with Setsid, so it has no controlling terminal), open PORT
+	// with MakeSerialProcess (eproc) or with a plain open(2) (plain), then
+	// print "ctty" if the session now has a controlling terminal, else
+	// "no ctty".
+	helpers["serialctty"] = func(args []string) int {
+		if args[1] == "eproc" {
+			rt := NewRuntime(Config{})
+			defer rt.Close()
+			if _, err := rt.MakeSerialProcess(SerialArgs{Port: args[0], Speed: 9600}); err != nil {
+				fmt.Println(err)
+				return 1
+			}
+		} else {
+			fd, err := unix.Open(args[0], unix.O_RDWR|unix.O_NONBLOCK, 0)
+			if err != nil {
+				fmt.Println(err)
+				return 1
+			}
+			defer unix.Close(fd)
+		}
+		fd, err := unix.Open("/dev/tty", unix.O_RDWR|unix.O_NOCTTY, 0)
+		if err != nil {
+			fmt.Println("no ctty")
+			return 0
+		}
+		unix.Close(fd)
+		fmt.Println("ctty")
+		return 0
+	}
+}
+
+// The port never becomes a controlling terminal (O_NOCTTY, as Emacs's
+// serial_open): a session leader with none that opens a terminal without
+// O_NOCTTY gets it as its controlling terminal (the control case), one
+// that makes a serial process does not.
+func TestSerialNoControllingTerminal(t *testing.T) {
+	run := func(mode string) string {
+		sp := newSerialPort(t)
+		ctx, cancel := context.WithTimeout(context.Background(), longWait)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, os.Args[0], "serialctty", sp.name, mode)
+		cmd.Env = append(os.Environ(), helperEnv+"=1")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v %q", mode, err, out)
+		}
+		return string(out)
+	}
+	if got := run("plain"); got != "ctty\n" {
+		t.Fatalf("control: a plain open of the terminal gave %q, want a controlling terminal", got)
+	}
+	if got := run("eproc"); got != "no ctty\n" {
+		t.Errorf("MakeSerialProcess: %q, want no controlling terminal", got)
+	}
+}
+
+// The port's descriptor is non-blocking and close-on-exec, and the port
+// is held exclusively (TIOCEXCL); serial processes add no goroutine: their
+// descriptors are read through the poller with every other.
+func TestSerialDescriptor(t *testing.T) {
+	rt := newRuntime(t, Config{})
+	sp := newSerialPort(t)
+	var out strings.Builder
+	filter := func(p *Process, s string) { out.WriteString(s) }
+	p := mustSerial(t, rt, SerialArgs{Port: sp.name, Speed: 9600, Filter: filter})
+	rt.mu.Lock()
+	fd := p.in.fd
+	rt.mu.Unlock()
+	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	if err != nil || fl&unix.O_NONBLOCK == 0 || fl&unix.O_ACCMODE != unix.O_RDWR {
+		t.Errorf("status flags %#x %v: want O_RDWR|O_NONBLOCK", fl, err)
+	}
+	if fdfl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil || fdfl&unix.FD_CLOEXEC == 0 {
+		t.Errorf("descriptor flags %#x %v: want FD_CLOEXEC", fdfl, err)
+	}
+	var excl int
+	control(t, sp.tty, func(fd int) { excl, err = unix.IoctlGetInt(fd, unix.TIOCGEXCL) })
+	if err != nil || excl == 0 {
+		t.Errorf("TIOCGEXCL %d %v: the port is not exclusive", excl, err)
+	}
+	sp.master.WriteString("first\n")
+	waitUntil(t, rt, "output", func() bool { return out.String() == "first\n" })
+
+	before := runtime.NumGoroutine()
+	const n = 10
+	want := "first\n"
+	for i := range n {
+		sp := newSerialPort(t)
+		mustSerial(t, rt, SerialArgs{Port: sp.name, Speed: 9600, Filter: filter})
+		line := fmt.Sprintf("port %d\n", i)
+		sp.master.WriteString(line)
+		want += line
+	}
+	waitUntil(t, rt, "output from every port", func() bool { return len(out.String()) == len(want) })
+	if after := runtime.NumGoroutine(); after > before {
+		t.Errorf("%d goroutines with %d more serial processes, %d before", after, n, before)
+	}
+}
+
+// SendEOF writes what is queued, then drains the port (tcdrain) and
+// closes nothing, as Emacs's process-send-eof does for a serial process.
+// A pty has nothing to drain, so the call is seen through serialDrain.
+func TestSerialSendEOFDrains(t *testing.T) {
+	rt := newRuntime(t, Config{})
+	sp := newSerialPort(t)
+	p := mustSerial(t, rt, SerialArgs{Port: sp.name, Speed: 9600})
+	var port unix.Stat_t
+	control(t, sp.tty, func(fd int) { unix.Fstat(fd, &port) })
+	var calls []string
+	tcdrain := serialDrain
+	t.Cleanup(func() { serialDrain = tcdrain })
+	serialDrain = func(fd int) error {
+		var st unix.Stat_t
+		unix.Fstat(fd, &st)
+		rt.mu.Lock()
+		written := p.written == p.queued && len(p.wq) == 0
+		rt.mu.Unlock()
+		calls = append(calls, fmt.Sprintf("port %v written %v", st.Rdev == port.Rdev, written))
+		return tcdrain(fd)
+	}
+	go func() { io.Copy(io.Discard, sp.master) }()
+	if err := p.SendString(strings.Repeat("queued before the end\n", 10000)); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SendEOF(); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(calls) != "[port true written true]" {
+		t.Errorf("tcdrain calls: %q", calls)
+	}
+	if p.Status() != StatusOpen {
+		t.Errorf("status after SendEOF: %s", p.Status())
 	}
 }
 

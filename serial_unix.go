@@ -126,7 +126,7 @@ func (p *Process) drainSerial() error {
 	if err == nil {
 		defer unix.Close(fd)
 		for {
-			err = tcdrain(fd)
+			err = serialDrain(fd)
 			if err != unix.EINTR {
 				break
 			}
@@ -137,6 +137,10 @@ func (p *Process) drainSerial() error {
 	}
 	return nil
 }
+
+// serialDrain is tcdrain, a variable so that a test can see the call: a
+// pty, which stands in for a port in the tests, has nothing to drain.
+var serialDrain = tcdrain
 
 // setNum stores a speed in a termios speed field, whose type differs
 // between systems.
