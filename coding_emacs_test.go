@@ -603,6 +603,10 @@ var emacsRegressions = []struct {
 	// The byte after a CR under -dos: Emacs 28.2 reads it with the CR and,
 	// when it starts an invalid sequence, loses it (issue 16).
 	{"utf-8-dos", []string{"K\x02\r\xe7R"}, []string{"K\x02\rR"}, "utf-8-dos", []string{"K\x02\r\xe7R"}, ""},
+	// The same through the loop of the BOM systems (eproc's plain utf-8 copies
+	// the bytes).
+	{"utf-8-with-signature-dos", []string{"\xef\xbb\xbfK\x02\r\xe7R"}, []string{"K\x02\rR"}, "utf-8-with-signature-dos", []string{"K\x02\r\xe7R"}, ""},
+	{"utf-8-auto-dos", []string{"\xef\xbb\xbfK\x02\r\xe7R"}, []string{"K\x02\rR"}, "utf-8-dos", []string{"K\x02\r\xe7R"}, ""},
 	// undecided: a byte no UTF-8 allows makes it Latin-1 ...
 	{"undecided", []string{"caf\u00e9 na\u00efve \xff\n"}, []string{"cafÃ© naÃ¯ve ÿ\n"}, "iso-latin-1-unix", nil, ""},
 	// ... a C1 byte raw-text ...
@@ -724,6 +728,30 @@ func TestEmacsRegressions(t *testing.T) {
 		}
 		if got := decodeCase(c, tt.reads, false); !slices.Equal(got.outs, want) || got.decided != wantDecided {
 			t.Errorf("%s %s: eproc gives %s (%s), want %s (%s)", tt.coding, goStrings(tt.reads), goStrings(got.outs), got.decided, goStrings(want), wantDecided)
+		}
+	}
+}
+
+// TestEmacsRegressionsMatchEmacs checks the Emacs column of
+// emacsRegressions against Emacs 28.2 itself, where it is installed: each
+// case's reads, fed to a `cat' child as in TestDecodeLikeEmacs, must give
+// the filter strings and the decided system the table says Emacs gives.
+func TestEmacsRegressionsMatchEmacs(t *testing.T) {
+	emacs := emacs28(t)
+	cases := make([]diffCase, len(emacsRegressions))
+	for i, tt := range emacsRegressions {
+		cases[i] = diffCase{coding: tt.coding, reads: tt.reads}
+	}
+	results := runEmacsCases(t, emacs, cases)
+	for i, tt := range emacsRegressions {
+		got := results[i]
+		if got.err != "" && mustLookup(t, tt.coding).fam.post != postNone {
+			// A post-read conversion's error: the read is lost, as the
+			// table says.
+			got.err = ""
+		}
+		if got.err != "" || !slices.Equal(got.outs, tt.emacs) || got.decided != tt.decided {
+			t.Errorf("%s %s: Emacs gives %s (%s) %s, the table %s (%s)", tt.coding, goStrings(tt.reads), goStrings(got.outs), got.decided, got.err, goStrings(tt.emacs), tt.decided)
 		}
 	}
 }
