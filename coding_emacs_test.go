@@ -755,3 +755,69 @@ func TestEmacsRegressionsMatchEmacs(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesLikeEmacs compares the registry with Emacs 28.2's, where it is
+// installed: every name of coding-system-alist (base systems, aliases,
+// their -unix, -dos and -mac forms, and aliases of a variant alone such
+// as emacs-internal) must be known, with Emacs's canonical name (the car
+// of coding-system-aliases) and end-of-line type, eproc must know no other
+// name, and each of the base systems ((coding-system-list t)) must be one
+// TestDecodeLikeEmacs runs.
+func TestNamesLikeEmacs(t *testing.T) {
+	emacs := emacs28(t)
+	const listing = `(progn
+  (dolist (c (coding-system-list t)) (princ (format "base %s\n" c)))
+  (dolist (e coding-system-alist)
+    (let* ((s (intern (car e))) (eol (coding-system-eol-type s)))
+      (princ (format "name %s %s %s\n" s (car (coding-system-aliases s))
+                     (if (vectorp eol) "undecided" eol))))))`
+	out, err := exec.Command(emacs, "-Q", "--batch", "--eval", listing).Output()
+	if err != nil {
+		t.Fatalf("emacs: %v", err)
+	}
+	eols := map[string]EOLType{"0": EOLUnix, "1": EOLDOS, "2": EOLMac, "undecided": EOLUndecided}
+	emacsNames := map[string]bool{}
+	diffFamilies := map[*family]bool{}
+	for _, name := range diffSystems() {
+		diffFamilies[mustLookup(t, name).fam] = true
+	}
+	bases := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 2 && f[0] == "base":
+			bases++
+			c, err := LookupCodingSystem(f[1])
+			if err != nil {
+				t.Errorf("base system %s: %v", f[1], err)
+			} else if c.Name() != f[1] || !diffFamilies[c.fam] {
+				t.Errorf("base system %s: Name %s, in the differential test %v", f[1], c.Name(), diffFamilies[c.fam])
+			}
+		case len(f) == 4 && f[0] == "name":
+			emacsNames[f[1]] = true
+			c, err := LookupCodingSystem(f[1])
+			if err != nil {
+				t.Errorf("%s: %v", f[1], err)
+				continue
+			}
+			want := eols[f[3]]
+			if c.fam.kind == kindNoConversion {
+				want = EOLUnix // Emacs's no-conversion is 0 too
+			}
+			if c.Name() != f[2] || c.EOL() != want {
+				t.Errorf("%s: Name %s, EOL %v; Emacs %s, %s", f[1], c.Name(), c.EOL(), f[2], f[3])
+			}
+		default:
+			t.Fatalf("bad line %q", line)
+		}
+	}
+	for _, n := range CodingSystemNames() {
+		if !emacsNames[n] {
+			t.Errorf("eproc knows %s, Emacs 28.2 does not", n)
+		}
+	}
+	if bases != 126 || len(emacsNames) != len(CodingSystemNames()) {
+		t.Errorf("Emacs has %d base systems and %d names, eproc %d names", bases, len(emacsNames), len(CodingSystemNames()))
+	}
+	t.Logf("%d base systems, %d names, as Emacs 28.2", bases, len(emacsNames))
+}
