@@ -176,8 +176,6 @@ func runEmacsBatch(t *testing.T, emacs string, cases []diffCase, results []emacs
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Emacs 28.2 loops forever on some input; a run that takes far longer
-	// than its cases should is stopped like one that aborts.
 	// Emacs 28.2 loops forever on some input: a run whose results stop
 	// growing for several seconds is stopped like one that aborts.
 	ctx, cancel := context.WithCancel(context.Background())
