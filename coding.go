@@ -38,8 +38,8 @@ package eproc
 // -dos) is held and put in front of the next read, and at end of file
 // comes out as raw bytes. Emacs decides some things from each read as it
 // comes, and so does eproc, so that for any sequence of reads the text and
-// the reported coding system are Emacs's (TestDecodeLikeEmacs checks this
-// against Emacs itself):
+// the reported coding system are Emacs's but for the differences listed
+// below (TestDecodeLikeEmacs checks this against Emacs itself):
 //
 //   - An undecided end-of-line type is taken from the first read with a
 //     line end: LF alone gives -unix, CRLF -dos (also with lone CRs), CR

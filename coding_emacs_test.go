@@ -176,8 +176,6 @@ func runEmacsBatch(t *testing.T, emacs string, cases []diffCase, results []emacs
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Emacs 28.2 loops forever on some input; a run that takes far longer
-	// than its cases should is stopped like one that aborts.
 	// Emacs 28.2 loops forever on some input: a run whose results stop
 	// growing for several seconds is stopped like one that aborts.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -359,16 +357,22 @@ func diffReads(rng *rand.Rand, p []byte) []string {
 
 // emacs28 returns the path of GNU Emacs 28.2, or skips the test: the
 // differential tests compare with that version (CI installs emacs-nox).
+// With EPROC_REQUIRE_EMACS set (CI sets it) the test fails instead of
+// skipping, so that CI cannot pass without the comparison.
 func emacs28(t *testing.T) string {
 	t.Helper()
+	skip := t.Skipf
+	if os.Getenv("EPROC_REQUIRE_EMACS") != "" {
+		skip = t.Fatalf
+	}
 	emacs, err := exec.LookPath("emacs")
 	if err != nil {
-		t.Skip("emacs is not installed (CI installs emacs-nox)")
+		skip("emacs is not installed (CI installs emacs-nox)")
 	}
 	out, err := exec.Command(emacs, "--version").Output()
 	if err != nil || !strings.HasPrefix(string(out), "GNU Emacs 28.2\n") {
 		first, _, _ := strings.Cut(string(out), "\n")
-		t.Skipf("the test compares with GNU Emacs 28.2, and %s is %q", emacs, first)
+		skip("the test compares with GNU Emacs 28.2, and %s is %q", emacs, first)
 	}
 	return emacs
 }
@@ -603,6 +607,10 @@ var emacsRegressions = []struct {
 	// The byte after a CR under -dos: Emacs 28.2 reads it with the CR and,
 	// when it starts an invalid sequence, loses it (issue 16).
 	{"utf-8-dos", []string{"K\x02\r\xe7R"}, []string{"K\x02\rR"}, "utf-8-dos", []string{"K\x02\r\xe7R"}, ""},
+	// The same through the loop of the BOM systems (eproc's plain utf-8 copies
+	// the bytes).
+	{"utf-8-with-signature-dos", []string{"\xef\xbb\xbfK\x02\r\xe7R"}, []string{"K\x02\rR"}, "utf-8-with-signature-dos", []string{"K\x02\r\xe7R"}, ""},
+	{"utf-8-auto-dos", []string{"\xef\xbb\xbfK\x02\r\xe7R"}, []string{"K\x02\rR"}, "utf-8-dos", []string{"K\x02\r\xe7R"}, ""},
 	// undecided: a byte no UTF-8 allows makes it Latin-1 ...
 	{"undecided", []string{"caf\u00e9 na\u00efve \xff\n"}, []string{"cafÃ© naÃ¯ve ÿ\n"}, "iso-latin-1-unix", nil, ""},
 	// ... a C1 byte raw-text ...
@@ -726,4 +734,94 @@ func TestEmacsRegressions(t *testing.T) {
 			t.Errorf("%s %s: eproc gives %s (%s), want %s (%s)", tt.coding, goStrings(tt.reads), goStrings(got.outs), got.decided, goStrings(want), wantDecided)
 		}
 	}
+}
+
+// TestEmacsRegressionsMatchEmacs checks the Emacs column of
+// emacsRegressions against Emacs 28.2 itself, where it is installed: each
+// case's reads, fed to a `cat' child as in TestDecodeLikeEmacs, must give
+// the filter strings and the decided system the table says Emacs gives.
+func TestEmacsRegressionsMatchEmacs(t *testing.T) {
+	emacs := emacs28(t)
+	cases := make([]diffCase, len(emacsRegressions))
+	for i, tt := range emacsRegressions {
+		cases[i] = diffCase{coding: tt.coding, reads: tt.reads}
+	}
+	results := runEmacsCases(t, emacs, cases)
+	for i, tt := range emacsRegressions {
+		got := results[i]
+		if got.err != "" && mustLookup(t, tt.coding).fam.post != postNone {
+			// A post-read conversion's error: the read is lost, as the
+			// table says.
+			got.err = ""
+		}
+		if got.err != "" || !slices.Equal(got.outs, tt.emacs) || got.decided != tt.decided {
+			t.Errorf("%s %s: Emacs gives %s (%s) %s, the table %s (%s)", tt.coding, goStrings(tt.reads), goStrings(got.outs), got.decided, got.err, goStrings(tt.emacs), tt.decided)
+		}
+	}
+}
+
+// TestNamesLikeEmacs compares the registry with Emacs 28.2's, where it is
+// installed: every name of coding-system-alist (base systems, aliases,
+// their -unix, -dos and -mac forms, and aliases of a variant alone such
+// as emacs-internal) must be known, with Emacs's canonical name (the car
+// of coding-system-aliases) and end-of-line type, eproc must know no other
+// name, and each of the base systems ((coding-system-list t)) must be one
+// TestDecodeLikeEmacs runs.
+func TestNamesLikeEmacs(t *testing.T) {
+	emacs := emacs28(t)
+	const listing = `(progn
+  (dolist (c (coding-system-list t)) (princ (format "base %s\n" c)))
+  (dolist (e coding-system-alist)
+    (let* ((s (intern (car e))) (eol (coding-system-eol-type s)))
+      (princ (format "name %s %s %s\n" s (car (coding-system-aliases s))
+                     (if (vectorp eol) "undecided" eol))))))`
+	out, err := exec.Command(emacs, "-Q", "--batch", "--eval", listing).Output()
+	if err != nil {
+		t.Fatalf("emacs: %v", err)
+	}
+	eols := map[string]EOLType{"0": EOLUnix, "1": EOLDOS, "2": EOLMac, "undecided": EOLUndecided}
+	emacsNames := map[string]bool{}
+	diffFamilies := map[*family]bool{}
+	for _, name := range diffSystems() {
+		diffFamilies[mustLookup(t, name).fam] = true
+	}
+	bases := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 2 && f[0] == "base":
+			bases++
+			c, err := LookupCodingSystem(f[1])
+			if err != nil {
+				t.Errorf("base system %s: %v", f[1], err)
+			} else if c.Name() != f[1] || !diffFamilies[c.fam] {
+				t.Errorf("base system %s: Name %s, in the differential test %v", f[1], c.Name(), diffFamilies[c.fam])
+			}
+		case len(f) == 4 && f[0] == "name":
+			emacsNames[f[1]] = true
+			c, err := LookupCodingSystem(f[1])
+			if err != nil {
+				t.Errorf("%s: %v", f[1], err)
+				continue
+			}
+			want := eols[f[3]]
+			if c.fam.kind == kindNoConversion {
+				want = EOLUnix // Emacs's no-conversion is 0 too
+			}
+			if c.Name() != f[2] || c.EOL() != want {
+				t.Errorf("%s: Name %s, EOL %v; Emacs %s, %s", f[1], c.Name(), c.EOL(), f[2], f[3])
+			}
+		default:
+			t.Fatalf("bad line %q", line)
+		}
+	}
+	for _, n := range CodingSystemNames() {
+		if !emacsNames[n] {
+			t.Errorf("eproc knows %s, Emacs 28.2 does not", n)
+		}
+	}
+	if bases != 126 || len(emacsNames) != len(CodingSystemNames()) {
+		t.Errorf("Emacs has %d base systems and %d names, eproc %d names", bases, len(emacsNames), len(CodingSystemNames()))
+	}
+	t.Logf("%d base systems, %d names, as Emacs 28.2", bases, len(emacsNames))
 }

@@ -219,11 +219,15 @@ var registry = sync.OnceValue(func() *codingRegistry {
 			}
 		}
 	}
-	// Emacs's aliases unix, dos and mac of undecided-unix, -dos and -mac.
+	// Emacs's aliases of a variant alone: unix, dos and mac of
+	// undecided-unix, -dos and -mac, and emacs-internal of
+	// utf-8-emacs-unix (which has no -dos or -mac form).
 	und := r.families["undecided"]
 	for _, t := range []EOLType{EOLUnix, EOLDOS, EOLMac} {
 		add(t.String(), und.variantName(t), und, t)
 	}
+	ue := r.families["utf-8-emacs"]
+	add("emacs-internal", ue.variantName(EOLUnix), ue, EOLUnix)
 	sort.Strings(r.names)
 	return r
 })

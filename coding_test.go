@@ -207,6 +207,7 @@ func TestAliases(t *testing.T) {
 		}
 	}
 	want["unix"], want["dos"], want["mac"] = "undecided-unix", "undecided-dos", "undecided-mac"
+	want["emacs-internal"] = "utf-8-emacs-unix"
 	for name, canonical := range want {
 		c, err := LookupCodingSystem(name)
 		if err != nil {
@@ -241,7 +242,7 @@ func TestAliases(t *testing.T) {
 // TestLookupUnknown pins Emacs 28.2's error for an unknown coding system:
 // (coding-system-error nosuch), message "Invalid coding system: nosuch".
 func TestLookupUnknown(t *testing.T) {
-	for _, name := range []string{"nosuch", "", "UTF-8", "utf-8-foo", "no-conversion-dos", "binary-unix"} {
+	for _, name := range []string{"nosuch", "", "UTF-8", "utf-8-foo", "no-conversion-dos", "binary-unix", "emacs-internal-dos"} {
 		c, err := LookupCodingSystem(name)
 		if c != nil || err == nil {
 			t.Errorf("LookupCodingSystem(%q) = %v, %v; want an error", name, c, err)

@@ -61,9 +61,13 @@ func (t ConnectionType) ptyOut() bool { return t == PTY || t == PipeInPTYOut }
 // A name is an Emacs coding-system name such as "utf-8" or "latin-1-unix";
 // "" means the default. Set Decoding and Encoding to the same name for
 // Emacs's single-symbol form, or apart for the (DECODING . ENCODING) form.
+// Encoding also applies to the command-line arguments with a non-ASCII
+// character (Emacs encodes only multibyte strings, so with utf-16le an
+// ASCII argument is passed as it is); on Windows, whose command lines are
+// Unicode, to none.
 type Coding struct {
 	Decoding string // for output from the process; "" = the default
-	Encoding string // for input to the process and command-line arguments; "" = the default
+	Encoding string // for input to the process and non-ASCII command-line arguments; "" = the default
 }
 
 // Config holds the Emacs variables that a Runtime models. Its zero value
