@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -331,7 +332,7 @@ func TestCloseRacingMakeProcess(t *testing.T) {
 // Issue 17 item 7: an absurd read-process-output-max is clamped, and the
 // Runtime works.
 func TestReadProcessOutputMaxClamped(t *testing.T) {
-	for _, n := range []int{1 << 40, 1 << 62, -5} {
+	for _, n := range []int{min(1<<40, math.MaxInt), min(1<<62, math.MaxInt), -5} {
 		rt := newRuntime(t, Config{ReadProcessOutputMax: n})
 		got := rt.Config().ReadProcessOutputMax
 		if got <= 0 || got > maxReadProcessOutput {

@@ -222,7 +222,7 @@ func TestPTYSessionAndTTYName(t *testing.T) {
 		}
 		waitExit(t, p)
 		out := rec.String()
-		want := fmt.Sprintf("leader true\nctty %d:%d foreground true\n", unix.Major(st.Rdev), unix.Minor(st.Rdev))
+		want := fmt.Sprintf("leader true\nctty %d:%d foreground true\n", unix.Major(uint64(st.Rdev)), unix.Minor(uint64(st.Rdev)))
 		if out != want {
 			t.Errorf("%v: %q, want %q", conn, out, want)
 		}
