@@ -161,11 +161,12 @@ func DefaultMethods() map[string]Method {
 //     "stop", and Continue as "run", as locally (Stop with currentGroup
 //     sends SIGTSTP to the terminal's foreground job, as ^Z would).
 //     RunningChildP looks at the local terminal only.
-//   - Delete (and so Close after its grace period) sends SIGKILL to the
-//     remote program's group before it kills the local ssh; a killed
-//     buffer and Close send it SIGHUP. So a remote program never outlives
-//     its process, even on a pipe, where killing ssh alone would leave it
-//     running.
+//   - Delete sends SIGKILL to the remote program's group as well as to
+//     the local ssh; a killed buffer and Close send it SIGHUP, and Close,
+//     as for a local child, SIGKILL after its grace period if it has not
+//     ended (it ignored SIGHUP, or was stopped). So a remote program never
+//     outlives its process, even on a pipe, where killing ssh alone would
+//     leave it running.
 //
 // # Exit status
 //
@@ -784,6 +785,17 @@ type remoteProc struct {
 
 	sentFatal atomic.Int32 // SIGKILL or SIGHUP that eproc sent to the remote group (Delete, a killed buffer, Close)
 	sentPid   atomic.Int32 // the last signal eproc sent to the remote pid alone (SignalProcess)
+	hungUp    atomic.Bool  // Close's SIGHUP reached the remote group (hangupRemote)
+}
+
+// remoteHungUp reports whether Close's SIGHUP went to p's remote program
+// (hangupRemote). Then Close leaves p's local ssh alone: it ends when the
+// remote program ends, and Close's SIGKILL after the grace period (Delete)
+// reaches a remote program that ignored the SIGHUP or was stopped, as it
+// reaches a local child. Hanging up the local ssh instead would end the
+// process at once and leave such a program running.
+func (p *Process) remoteHungUp() bool {
+	return p.remote != nil && p.remote.hungUp.Load()
 }
 
 // parseStart interprets the start record (the part after the mark).

@@ -219,7 +219,8 @@ func fileExists(name string) bool {
 }
 
 // hangupRemote sends SIGHUP to the remote programs of rt's live
-// processes (Close), one kill command per route.
+// processes (Close), one kill command per route, and marks those it
+// reached (see remoteHungUp).
 func (rt *Runtime) hangupRemote() {
 	byRoute := map[string][]*Process{}
 	routes := map[string]*route{}
@@ -238,10 +239,14 @@ func (rt *Runtime) hangupRemote() {
 			p.remote.sentFatal.Store(int32(syscall.SIGHUP))
 		}
 		wg.Add(1)
-		go func(r *route) {
+		go func(r *route, ps []*Process) {
 			defer wg.Done()
-			r.run(5*time.Second, killLine(syscall.SIGHUP, killGroupsListed, 0, 0, groups))
-		}(routes[k])
+			if _, err := r.run(5*time.Second, killLine(syscall.SIGHUP, killGroupsListed, 0, 0, groups)); err == nil {
+				for _, p := range ps {
+					p.remote.hungUp.Store(true)
+				}
+			}
+		}(routes[k], ps)
 	}
 	wg.Wait()
 }

@@ -548,10 +548,19 @@ func TestRemoteSSHStopDelete(t *testing.T) {
 		t.Errorf("killed buffer: events %q, remote alive %v", rec.events, remoteAlive(t, rt, dir, pid))
 	}
 
-	// Close hangs up remote programs and closes the connection.
+	// Close hangs up remote programs, kills after its grace period those
+	// that ignored SIGHUP or were stopped (as it kills local children),
+	// and closes the connection.
 	rt2 := s.runtime(t, nil, Config{})
 	p, _ = mustRemote(t, rt2, dir, ProcessArgs{Command: []string{"sleep", "300"}})
 	pid = remotePid(t, p)
+	pIgn, recIgn := mustRemote(t, rt2, dir, ProcessArgs{Command: []string{"sh", "-c", "trap '' HUP; echo ready; exec sleep 300"}})
+	waitRemoteOutput(t, rt2, recIgn, "ready\n")
+	pStop, _ := mustRemote(t, rt2, dir, ProcessArgs{Command: []string{"sleep", "300"}})
+	if err := pStop.Stop(false); err != nil {
+		t.Fatal(err)
+	}
+	survivors := []int{remotePid(t, pIgn), remotePid(t, pStop)}
 	ctl := p.remote.route.conn.ctlPath
 	if len(ctl) > 60 {
 		t.Errorf("ControlPath %q is long", ctl)
@@ -569,6 +578,12 @@ func TestRemoteSSHStopDelete(t *testing.T) {
 		t.Errorf("after Close: %s %d", p.Status(), p.ExitStatus())
 	}
 	waitUntil(t, rt, "the remote program's end after Close", func() bool { return !remoteAlive(t, rt, dir, pid) })
+	for i, p := range []*Process{pIgn, pStop} {
+		if p.Status() != StatusSignal || p.ExitStatus() != int(syscall.SIGKILL) {
+			t.Errorf("after Close, a program that ignored SIGHUP or was stopped: %s %d", p.Status(), p.ExitStatus())
+		}
+		waitUntil(t, rt, "the end after Close of a program that ignored SIGHUP or was stopped", func() bool { return !remoteAlive(t, rt, dir, survivors[i]) })
+	}
 	if fileExists(ctl) || fileExists(filepath.Dir(ctl)) {
 		t.Errorf("Close left the control socket %s", ctl)
 	}
