@@ -193,8 +193,11 @@ func DefaultMethods() map[string]Method {
 // key mismatch is the error of MakeProcess or ProcessFile, with ssh's
 // message (*ConnectionError). Its ControlPath is a short name in a private
 // directory (0700) under /tmp, so that "ControlPath too long" cannot
-// happen; every process and command to that host goes through it, and
-// Runtime.Close closes it. If your ssh configuration (as "ssh -G" shows
+// happen: a hash of the connection's ssh arguments (jump hosts and
+// SSHOptions included), which serves as ssh's %C would, and a new name for
+// each master. Every process and command to that host goes through it,
+// and Runtime.Close closes it. When a process finds the connection lost,
+// the next one opens a new master. If your ssh configuration (as "ssh -G" shows
 // it, with SSHOptions) already sets ControlMaster and ControlPath, eproc
 // uses yours: it starts a master there only when none runs, and closes
 // only a master it started.
@@ -319,6 +322,7 @@ func (h *RemoteHandler) MakeProcess(rt *Runtime, a ProcessArgs) (*Process, error
 	rp := &remoteProc{
 		rt:    rt,
 		route: r,
+		gen:   r.generation(),
 		pty:   pty,
 		dir:   a.Dir,
 		prog:  a.Command[0],
@@ -659,6 +663,22 @@ func (r *route) connect() error {
 	return r.conn.connect()
 }
 
+// generation is the generation of the route's connection (0 without one).
+func (r *route) generation() int {
+	if r.conn == nil {
+		return 0
+	}
+	return r.conn.generation()
+}
+
+// lost tells the route's connection that what ran through its master of
+// generation gen found it gone (sshConn.lost).
+func (r *route) lost(gen int) {
+	if r.conn != nil {
+		r.conn.lost(gen)
+	}
+}
+
 // localEnv is the environment of the local hop program: the local
 // process environment, with extra in front.
 func (r *route) localEnv(extra ...string) ([]string, error) {
@@ -775,6 +795,7 @@ type remoteProc struct {
 	dir   string   // the remote directory, for messages
 	prog  string   // the remote program, for messages
 	cmd   []string // the remote command (a process's "remote-command")
+	gen   int      // the generation of the route's connection (sshConn.lost)
 
 	// Set by start, fixed afterwards.
 	pid, pgid int // the remote program's pid and process group
@@ -898,6 +919,7 @@ func (r *remoteProc) finish(p *Process) {
 	}
 	rt.mu.Unlock()
 	if lost {
+		r.route.lost(r.gen)
 		p.Put("remote-connection-lost", true)
 	}
 }

@@ -30,6 +30,7 @@ func (h *RemoteHandler) ProcessFile(ctx context.Context, rt *Runtime, a ProcessF
 	if err := r.connect(); err != nil {
 		return CallStatus{}, err
 	}
+	gen := r.generation()
 	env, err := h.remoteEnv(a.Env)
 	if err != nil {
 		return CallStatus{}, err
@@ -120,7 +121,7 @@ func (h *RemoteHandler) ProcessFile(ctx context.Context, rt *Runtime, a ProcessF
 		return CallStatus{}, &FileError{Op: "Doing vfork", Err: unwrapErrno(err), Path: cmd.Path}
 	}
 	pw.Close()
-	rp := &remoteProc{rt: rt, route: r, dir: a.Dir, prog: a.Program, recs: records{mark: []byte("\x1e" + nonce + ":")}}
+	rp := &remoteProc{rt: rt, route: r, gen: gen, dir: a.Dir, prog: a.Program, recs: records{mark: []byte("\x1e" + nonce + ":")}}
 	if a.Dest.NoWait {
 		go func() {
 			io.Copy(io.Discard, pr)
@@ -215,6 +216,7 @@ func (h *RemoteHandler) ProcessFile(ctx context.Context, rt *Runtime, a ProcessF
 		if err := ctx.Err(); err != nil {
 			return CallStatus{Code: code}, err
 		}
+		r.lost(gen)
 		return CallStatus{Code: code}, fmt.Errorf("%s: %w", strings.TrimSuffix(r.prefix, ":"), ErrConnectionLost)
 	}
 	return CallStatus{Code: code}, ctx.Err()
