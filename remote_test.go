@@ -816,6 +816,67 @@ func TestRemoteSSHProcessFile(t *testing.T) {
 	}
 }
 
+// TestRemoteSSHOneSession counts the ssh commands eproc runs, through a
+// wrapper that logs them: after the connection's own (ssh -G, the
+// master), one ssh per ProcessFile call, and one per process, which
+// gives the remote pid with the program's start (no second round trip);
+// all of them through the one master (the same client port in
+// SSH_CONNECTION).
+func TestRemoteSSHOneSession(t *testing.T) {
+	s := needSSHD(t)
+	tmp := t.TempDir()
+	log := filepath.Join(tmp, "log")
+	wrapper := filepath.Join(tmp, "ssh")
+	if err := os.WriteFile(wrapper, []byte("#!/bin/sh\nprintf '%s\\n' \"$*\" >> "+remoteQuote(log)+"\nexec ssh \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	methods := DefaultMethods()
+	m := methods["ssh"]
+	m.Program = wrapper
+	methods["ssh"] = m
+	rt := s.runtime(t, &RemoteHandler{Methods: methods, SSHOptions: []string{"-F", s.config}}, Config{})
+	dir := s.prefix() + "/tmp/"
+	sessions := func() (n int) {
+		b, _ := os.ReadFile(log)
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.Contains(line, "ControlMaster=no") {
+				n++
+			}
+		}
+		return n
+	}
+	var conns []string
+	for i := range 3 {
+		b := newBuffer("c")
+		if st, err := rt.ProcessFileContext(context.Background(), ProcessFileArgs{Program: "sh", Args: []string{"-c", "echo $SSH_CONNECTION"}, Dir: dir, Dest: Destination{Buffer: b}}); err != nil || st.Code != 0 {
+			t.Fatalf("ProcessFile: %v %v", st, err)
+		}
+		conns = append(conns, b.String())
+		if n := sessions(); n != i+1 {
+			t.Errorf("after %d ProcessFile calls, %d ssh sessions", i+1, n)
+		}
+	}
+	p, rec := mustRemote(t, rt, dir, ProcessArgs{Command: []string{"sh", "-c", "echo $SSH_CONNECTION; echo $$"}})
+	waitExit(t, p)
+	lines := strings.Split(rec.String(), "\n")
+	if len(lines) < 2 || lines[1] != strconv.Itoa(remotePid(t, p)) {
+		t.Errorf("output %q, remote-pid %v", rec.String(), p.Get("remote-pid"))
+	}
+	conns = append(conns, lines[0]+"\n")
+	if n := sessions(); n != 4 {
+		t.Errorf("after a process, %d ssh sessions in all, want 4", n)
+	}
+	b, _ := os.ReadFile(log)
+	if masters := strings.Count("\n"+string(b), "\n-M "); masters != 1 {
+		t.Errorf("%d masters started:\n%s", masters, b)
+	}
+	for _, c := range conns {
+		if f := strings.Fields(c); len(f) != 4 || c != conns[0] {
+			t.Errorf("SSH_CONNECTION %q, want the master's %q each time", c, conns[0])
+		}
+	}
+}
+
 // TestRemoteSudo runs the sudo method here, and after an ssh hop.
 func TestRemoteSudo(t *testing.T) {
 	s := needSSHD(t)
