@@ -1086,21 +1086,56 @@ func init() {
 		fmt.Fprintln(os.Stderr, "fakedocker:", err)
 		return 126
 	}
+	// fakekubectl ARGS...: the same for "kubectl exec -i [-t] POD [-c
+	// CONTAINER] -- /bin/sh -c COMMAND", with POD and CONTAINER in the
+	// environment.
+	helpers["fakekubectl"] = func(args []string) int {
+		if f, err := os.OpenFile(os.Getenv("EPROC_FAKEDOCKER_LOG"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err == nil {
+			fmt.Fprintf(f, "%q\n", args)
+			f.Close()
+		}
+		if len(args) < 3 || args[0] != "exec" || args[1] != "-i" {
+			fmt.Fprintln(os.Stderr, "fakekubectl: bad arguments")
+			return 1
+		}
+		rest := args[2:]
+		if rest[0] == "-t" {
+			rest = rest[1:]
+		}
+		env := append(os.Environ(), "POD="+rest[0])
+		rest = rest[1:]
+		if len(rest) > 1 && rest[0] == "-c" {
+			env = append(env, "KCONTAINER="+rest[1])
+			rest = rest[2:]
+		}
+		if len(rest) != 4 || rest[0] != "--" || rest[1] != "/bin/sh" || rest[2] != "-c" {
+			fmt.Fprintln(os.Stderr, "fakekubectl: bad command")
+			return 1
+		}
+		err := syscall.Exec("/bin/sh", rest[1:], env)
+		fmt.Fprintln(os.Stderr, "fakekubectl:", err)
+		return 126
+	}
 }
 
-// TestRemoteDockerStandIn runs the docker method, described as data, with
-// a stand-in for the docker client: the same command line, the records,
-// and signals through a second docker exec.
+// TestRemoteDockerStandIn runs the docker, podman and kubectl methods,
+// described as data, with stand-ins for their clients (no daemon or
+// cluster here): the same command lines, the records, and signals through
+// a second exec.
 func TestRemoteDockerStandIn(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("looks at processes in /proc")
 	}
 	log := filepath.Join(t.TempDir(), "log")
 	methods := DefaultMethods()
-	for _, name := range []string{"docker", "podman"} {
+	for _, name := range []string{"docker", "podman", "kubectl"} {
 		m := methods[name]
 		m.Program = os.Args[0]
-		m.Args = append([][]string{{"fakedocker"}}, m.Args...)
+		fake := "fakedocker"
+		if name == "kubectl" {
+			fake = "fakekubectl"
+		}
+		m.Args = append([][]string{{fake}}, m.Args...)
 		methods[name] = m
 	}
 	rt := newRuntime(t, Config{
@@ -1134,5 +1169,27 @@ func TestRemoteDockerStandIn(t *testing.T) {
 	b, _ = os.ReadFile(log)
 	if !strings.HasPrefix(rec.String(), "web-2\n/dev/") || !strings.HasPrefix(string(b), `["exec" "-i" "-t" "web-2" "/bin/sh" "-c"`) {
 		t.Errorf("podman with a pty: output %q, command line %s", rec.String(), b)
+	}
+
+	// kubectl: /kubectl:CONTAINER@POD:/dir.
+	os.Remove(log)
+	p, rec = mustRemote(t, rt, "/kubectl:box@pod-1:/tmp/", ProcessArgs{Command: []string{"sh", "-c", "echo in $POD $KCONTAINER at $(pwd); exec sleep 300"}})
+	waitRemoteOutput(t, rt, rec, "\n")
+	if rec.String() != "in pod-1 box at /tmp\n" {
+		t.Errorf("kubectl: output %q", rec.String())
+	}
+	pid = remotePid(t, p)
+	if err := p.Interrupt(false); err != nil {
+		t.Fatal(err)
+	}
+	waitExit(t, p)
+	if fmt.Sprint(rec.events) != "[interrupt\n]" || localProcState(pid) != "" && localProcState(pid) != "Z" {
+		t.Errorf("kubectl: events %q, program state %q", rec.events, localProcState(pid))
+	}
+	b, _ = os.ReadFile(log)
+	lines = strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], `["exec" "-i" "pod-1" "-c" "box" "--" "/bin/sh" "-c" "set -- `) ||
+		!strings.HasPrefix(lines[1], `["exec" "-i" "pod-1" "-c" "box" "--" "/bin/sh" "-c" "kill -s INT -- -`) {
+		t.Errorf("kubectl command lines:\n%s", b)
 	}
 }
