@@ -637,6 +637,27 @@ func TestRemoteSSHPTY(t *testing.T) {
 		t.Errorf("^C: output %q status %d", rec.String(), p.ExitStatus())
 	}
 
+	// Stop and Continue with currentGroup reach the terminal's foreground
+	// group (SIGTSTP, as ^Z, and SIGCONT), and Quit with currentGroup types
+	// ^\ into the remote terminal.
+	p, rec = mustRemote(t, rt, dir, ProcessArgs{Command: []string{"sh", "-c", `trap 'echo got-tstp' TSTP; trap 'echo got-cont' CONT; trap 'echo got-quit; exit 6' QUIT; echo ready; while :; do sleep 1 & wait $!; done`}, ConnectionType: PTY})
+	waitRemoteOutput(t, rt, rec, "ready\n")
+	if err := p.Stop(true); err != nil {
+		t.Fatal(err)
+	}
+	waitRemoteOutput(t, rt, rec, "got-tstp\n")
+	if err := p.Continue(true); err != nil {
+		t.Fatal(err)
+	}
+	waitRemoteOutput(t, rt, rec, "got-cont\n")
+	if err := p.Quit(true); err != nil {
+		t.Fatal(err)
+	}
+	waitExit(t, p)
+	if !strings.Contains(rec.String(), "got-quit") || p.ExitStatus() != 6 {
+		t.Errorf("^\\: output %q status %d", rec.String(), p.ExitStatus())
+	}
+
 	// Kill with currentGroup reaches the terminal's foreground group; end
 	// of input is ^D.
 	p, rec = mustRemote(t, rt, dir, ProcessArgs{Command: []string{"sleep", "300"}, ConnectionType: PTY})
