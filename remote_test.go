@@ -217,8 +217,23 @@ func TestFileHandlerRegistry(t *testing.T) {
 		t.Errorf("handler calls %s", calls)
 	}
 	// Nil FileNameHandlers: the built-in remote handler; empty: none.
-	if h := newRuntime(t, Config{}).FindFileNameHandler("/ssh:host:/"); h == nil {
+	def := newRuntime(t, Config{})
+	if h := def.FindFileNameHandler("/ssh:host:/"); h == nil {
 		t.Error("the default handlers do not take /ssh:host:/")
+	}
+	if d := DefaultFileNameHandlers(); len(d) != 1 || d[0].Regexp != RemoteFileNameRegexp || def.FindFileNameHandler("/ssh:host:/") != d[0].Handler {
+		t.Errorf("DefaultFileNameHandlers() = %v", d)
+	}
+	for name, want := range map[string]string{
+		"/ssh:user@host#2222:/srv/app/":   "/ssh:user@host#2222:",
+		"/ssh:[::1]#22:/tmp":              "/ssh:[::1]#22:",
+		"/ssh:bastion|sudo:root@bastion:": "/ssh:bastion|sudo:root@bastion:",
+		"/tmp/x":                          "",
+		"/ssh:no-colon":                   "",
+	} {
+		if got := def.FileRemoteP(name); got != want {
+			t.Errorf("FileRemoteP(%q) = %q, want %q", name, got, want)
+		}
 	}
 	if h := newRuntime(t, Config{FileNameHandlers: []FileNameHandler{}}).FindFileNameHandler("/ssh:host:/"); h != nil {
 		t.Error("an empty handler list took /ssh:host:/")
