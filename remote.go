@@ -161,11 +161,12 @@ func DefaultMethods() map[string]Method {
 //     "stop", and Continue as "run", as locally (Stop with currentGroup
 //     sends SIGTSTP to the terminal's foreground job, as ^Z would).
 //     RunningChildP looks at the local terminal only.
-//   - Delete (and so Close after its grace period) sends SIGKILL to the
-//     remote program's group before it kills the local ssh; a killed
-//     buffer and Close send it SIGHUP. So a remote program never outlives
-//     its process, even on a pipe, where killing ssh alone would leave it
-//     running.
+//   - Delete sends SIGKILL to the remote program's group as well as to
+//     the local ssh; a killed buffer and Close send it SIGHUP, and Close,
+//     as for a local child, SIGKILL after its grace period if it has not
+//     ended (it ignored SIGHUP, or was stopped). So a remote program never
+//     outlives its process, even on a pipe, where killing ssh alone would
+//     leave it running.
 //
 // # Exit status
 //
@@ -192,8 +193,11 @@ func DefaultMethods() map[string]Method {
 // key mismatch is the error of MakeProcess or ProcessFile, with ssh's
 // message (*ConnectionError). Its ControlPath is a short name in a private
 // directory (0700) under /tmp, so that "ControlPath too long" cannot
-// happen; every process and command to that host goes through it, and
-// Runtime.Close closes it. If your ssh configuration (as "ssh -G" shows
+// happen: a hash of the connection's ssh arguments (jump hosts and
+// SSHOptions included), which serves as ssh's %C would, and a new name for
+// each master. Every process and command to that host goes through it,
+// and Runtime.Close closes it. When a process finds the connection lost,
+// the next one opens a new master. If your ssh configuration (as "ssh -G" shows
 // it, with SSHOptions) already sets ControlMaster and ControlPath, eproc
 // uses yours: it starts a master there only when none runs, and closes
 // only a master it started.
@@ -318,6 +322,7 @@ func (h *RemoteHandler) MakeProcess(rt *Runtime, a ProcessArgs) (*Process, error
 	rp := &remoteProc{
 		rt:    rt,
 		route: r,
+		gen:   r.generation(),
 		pty:   pty,
 		dir:   a.Dir,
 		prog:  a.Command[0],
@@ -658,6 +663,22 @@ func (r *route) connect() error {
 	return r.conn.connect()
 }
 
+// generation is the generation of the route's connection (0 without one).
+func (r *route) generation() int {
+	if r.conn == nil {
+		return 0
+	}
+	return r.conn.generation()
+}
+
+// lost tells the route's connection that what ran through its master of
+// generation gen found it gone (sshConn.lost).
+func (r *route) lost(gen int) {
+	if r.conn != nil {
+		r.conn.lost(gen)
+	}
+}
+
 // localEnv is the environment of the local hop program: the local
 // process environment, with extra in front.
 func (r *route) localEnv(extra ...string) ([]string, error) {
@@ -774,6 +795,7 @@ type remoteProc struct {
 	dir   string   // the remote directory, for messages
 	prog  string   // the remote program, for messages
 	cmd   []string // the remote command (a process's "remote-command")
+	gen   int      // the generation of the route's connection (sshConn.lost)
 
 	// Set by start, fixed afterwards.
 	pid, pgid int // the remote program's pid and process group
@@ -784,6 +806,17 @@ type remoteProc struct {
 
 	sentFatal atomic.Int32 // SIGKILL or SIGHUP that eproc sent to the remote group (Delete, a killed buffer, Close)
 	sentPid   atomic.Int32 // the last signal eproc sent to the remote pid alone (SignalProcess)
+	hungUp    atomic.Bool  // Close's SIGHUP reached the remote group (hangupRemote)
+}
+
+// remoteHungUp reports whether Close's SIGHUP went to p's remote program
+// (hangupRemote). Then Close leaves p's local ssh alone: it ends when the
+// remote program ends, and Close's SIGKILL after the grace period (Delete)
+// reaches a remote program that ignored the SIGHUP or was stopped, as it
+// reaches a local child. Hanging up the local ssh instead would end the
+// process at once and leave such a program running.
+func (p *Process) remoteHungUp() bool {
+	return p.remote != nil && p.remote.hungUp.Load()
 }
 
 // parseStart interprets the start record (the part after the mark).
@@ -886,6 +919,7 @@ func (r *remoteProc) finish(p *Process) {
 	}
 	rt.mu.Unlock()
 	if lost {
+		r.route.lost(r.gen)
 		p.Put("remote-connection-lost", true)
 	}
 }

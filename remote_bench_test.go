@@ -43,10 +43,11 @@ type remoteBench struct {
 	ssh []string // ssh ... HOST, to which the remote command is appended
 }
 
-func newRemoteBench(b *testing.B) *remoteBench {
+func newRemoteBench(b *testing.B, cfg Config) *remoteBench {
 	s := needSSHD(b)
-	rt := s.runtime(b, nil, Config{})
 	dir := s.prefix() + "/tmp/"
+	cfg.DefaultDirectory = dir
+	rt := s.runtime(b, nil, cfg)
 	if st, err := rt.ProcessFileContext(context.Background(), ProcessFileArgs{Program: "true", Dir: dir}); err != nil || st.Code != 0 {
 		b.Fatalf("opening the connection: %v %v", st, err)
 	}
@@ -109,7 +110,7 @@ func interleaved(b *testing.B, base, eproc, exec func()) {
 // BenchmarkRemoteProcessFile: ProcessFile("true") on a remote directory
 // beside "ssh -S MASTER HOST true". Target: x-baseline <= 1.2.
 func BenchmarkRemoteProcessFile(b *testing.B) {
-	rb := newRemoteBench(b)
+	rb := newRemoteBench(b, Config{})
 	interleaved(b, func() { rb.raw(b, "true") }, func() {
 		st, err := rb.rt.ProcessFileContext(context.Background(), ProcessFileArgs{Program: "true", Dir: rb.dir})
 		if err != nil || st.Code != 0 {
@@ -118,18 +119,19 @@ func BenchmarkRemoteProcessFile(b *testing.B) {
 	}, func() { rb.raw(b, "/bin/true") })
 }
 
-// BenchmarkRemoteStartFileProcess: a remote process running "true" made
-// with MakeProcess (pipes) and waited for until its exit sentinel has run,
-// beside "ssh -S MASTER HOST true". Target: x-baseline <= 1.2.
+// BenchmarkRemoteStartFileProcess: StartFileProcess running "true" in
+// the remote default directory (over pipes, as the baseline's ssh -T),
+// waited for until its exit sentinel has run, beside "ssh -S MASTER HOST
+// true". Target: x-baseline <= 1.2.
 func BenchmarkRemoteStartFileProcess(b *testing.B) {
-	rb := newRemoteBench(b)
+	rb := newRemoteBench(b, Config{ProcessConnectionType: Pipe})
 	interleaved(b, func() { rb.raw(b, "true") }, func() {
 		exited := false
-		p, err := rb.rt.MakeProcess(ProcessArgs{Name: "true", Command: []string{"true"}, Dir: rb.dir, FileHandler: true,
-			ConnectionType: Pipe, Sentinel: func(p *Process, ev string) { exited = ev == "finished\n" }})
+		p, err := rb.rt.StartFileProcess("true", nil, "true")
 		if err != nil {
 			b.Fatal(err)
 		}
+		p.SetSentinel(func(p *Process, ev string) { exited = ev == "finished\n" })
 		ctx, cancel := context.WithTimeout(context.Background(), longWait)
 		defer cancel()
 		if err := p.Wait(ctx); err != nil || !exited {
@@ -143,7 +145,7 @@ func BenchmarkRemoteStartFileProcess(b *testing.B) {
 // HOST cat FILE" read by a Go reader in 64 KiB reads, interleaved.
 // Target: x-baseline >= 0.9.
 func BenchmarkRemoteThroughput(b *testing.B) {
-	rb := newRemoteBench(b)
+	rb := newRemoteBench(b, Config{})
 	size := int64(*benchRemoteMiB) << 20
 	local, _ := benchText(b, b.TempDir(), int(size))
 	remote := fmt.Sprintf("/tmp/eproc-bench-%d-%d", os.Getpid(), time.Now().UnixNano())

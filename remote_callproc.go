@@ -30,6 +30,7 @@ func (h *RemoteHandler) ProcessFile(ctx context.Context, rt *Runtime, a ProcessF
 	if err := r.connect(); err != nil {
 		return CallStatus{}, err
 	}
+	gen := r.generation()
 	env, err := h.remoteEnv(a.Env)
 	if err != nil {
 		return CallStatus{}, err
@@ -120,7 +121,7 @@ func (h *RemoteHandler) ProcessFile(ctx context.Context, rt *Runtime, a ProcessF
 		return CallStatus{}, &FileError{Op: "Doing vfork", Err: unwrapErrno(err), Path: cmd.Path}
 	}
 	pw.Close()
-	rp := &remoteProc{rt: rt, route: r, dir: a.Dir, prog: a.Program, recs: records{mark: []byte("\x1e" + nonce + ":")}}
+	rp := &remoteProc{rt: rt, route: r, gen: gen, dir: a.Dir, prog: a.Program, recs: records{mark: []byte("\x1e" + nonce + ":")}}
 	if a.Dest.NoWait {
 		go func() {
 			io.Copy(io.Discard, pr)
@@ -152,7 +153,7 @@ func (h *RemoteHandler) ProcessFile(ctx context.Context, rt *Runtime, a ProcessF
 	var quitSent atomic.Bool
 	stop := context.AfterFunc(ctx, func() {
 		quitSent.Store(true)
-		go rp.quit(cmd, started, done)
+		go rp.quit(cmd, pr, started, done)
 	})
 	defer stop()
 	buf := make([]byte, rt.cfg.ReadProcessOutputMax)
@@ -215,6 +216,7 @@ func (h *RemoteHandler) ProcessFile(ctx context.Context, rt *Runtime, a ProcessF
 		if err := ctx.Err(); err != nil {
 			return CallStatus{Code: code}, err
 		}
+		r.lost(gen)
 		return CallStatus{Code: code}, fmt.Errorf("%s: %w", strings.TrimSuffix(r.prefix, ":"), ErrConnectionLost)
 	}
 	return CallStatus{Code: code}, ctx.Err()
@@ -224,8 +226,11 @@ func (h *RemoteHandler) ProcessFile(ctx context.Context, rt *Runtime, a ProcessF
 // group, then SIGKILL after Config.CallProcessQuitDelay, then, if the
 // local program still runs after that delay again, SIGKILL to it. When
 // the remote program has not started within that delay, the local program
-// gets SIGKILL at once.
-func (r *remoteProc) quit(cmd *exec.Cmd, started, done <-chan struct{}) {
+// gets SIGKILL at once. If the output has still not ended after one more
+// delay (the control master holds the output pipe that ssh passed it for
+// as long as the remote program runs: the kill commands failed), quit
+// closes out, the output's read end, so that ProcessFile returns.
+func (r *remoteProc) quit(cmd *exec.Cmd, out io.Closer, started, done <-chan struct{}) {
 	delay := r.rt.cfg.CallProcessQuitDelay
 	if delay <= 0 {
 		delay = 2 * time.Second
@@ -265,4 +270,7 @@ func (r *remoteProc) quit(cmd *exec.Cmd, started, done <-chan struct{}) {
 	}
 	r.sentFatal.Store(int32(syscall.SIGKILL))
 	killGroup(cmd.Process.Pid, syscall.SIGKILL)
+	if !wait() {
+		out.Close()
+	}
 }

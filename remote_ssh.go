@@ -39,7 +39,9 @@ type sshConn struct {
 	mu      sync.Mutex
 	probed  bool   // ssh -G was asked
 	userCtl bool   // the user's configuration shares connections: use it
+	ctlBase string // eproc's own ControlPaths are ctlBase.GEN
 	ctlPath string // eproc's own ControlPath, when not userCtl
+	gen     int    // counts the masters started; a lost connection's is no longer ready
 	started bool   // eproc started the master that runs now (closed by Close)
 	ready   bool
 }
@@ -75,12 +77,14 @@ func (rt *Runtime) sshConn(h *RemoteHandler, r *route) (*sshConn, error) {
 		rs.conns = make(map[string]*sshConn)
 	}
 	sum := sha256.Sum256([]byte(key))
+	base := filepath.Join(rs.dir, hex.EncodeToString(sum[:6]))
 	c := &sshConn{
 		rt:      rt,
 		h:       h,
 		st:      st,
 		prefix:  "/" + st.hops[len(st.hops)-1].String() + ":",
-		ctlPath: filepath.Join(rs.dir, hex.EncodeToString(sum[:6])),
+		ctlBase: base,
+		ctlPath: base + ".0",
 	}
 	rs.conns[key] = c
 	return c, nil
@@ -94,6 +98,27 @@ func (c *sshConn) sessionOptions() []string {
 		return nil
 	}
 	return []string{"-o", "ControlPath=" + c.ctlPath, "-o", "ControlMaster=no"}
+}
+
+// generation identifies the master that runs now, for lost.
+func (c *sshConn) generation() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+// lost is called when a process or command through the master of
+// generation gen found the connection gone (ssh's 255 and no end record):
+// the next process starts a new master instead of trusting a control
+// socket that a dying master may still show, through which ssh would fall
+// back to a direct connection (one that eproc's kill commands could not
+// reach once the old socket is gone).
+func (c *sshConn) lost(gen int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen == gen {
+		c.ready = false
+	}
 }
 
 // open reports whether the connection is open, as far as eproc knows.
@@ -162,9 +187,12 @@ func (c *sshConn) connect() error {
 			return nil
 		}
 	} else {
+		// A new name for each master: one that is ending removes its
+		// socket by name when it exits, which may be after the next one
+		// has started.
+		c.ctlPath = c.ctlBase + "." + strconv.Itoa(c.gen+1)
 		ctl = []string{"-o", "ControlPath=" + c.ctlPath,
 			"-o", "ControlPersist=" + strconv.Itoa(int(c.h.controlPersist().Seconds()))}
-		os.Remove(c.ctlPath) // the socket of a master that died
 	}
 	cmd := c.command(ctx, []string{"-M", "-N", "-f"}, ctl)
 	// ssh -f goes on in the background: a file, not a pipe, takes its
@@ -185,6 +213,7 @@ func (c *sshConn) connect() error {
 		return &ConnectionError{Prefix: c.prefix, Msg: text}
 	}
 	c.started, c.ready = true, true
+	c.gen++
 	return nil
 }
 
@@ -219,7 +248,8 @@ func fileExists(name string) bool {
 }
 
 // hangupRemote sends SIGHUP to the remote programs of rt's live
-// processes (Close), one kill command per route.
+// processes (Close), one kill command per route, and marks those it
+// reached (see remoteHungUp).
 func (rt *Runtime) hangupRemote() {
 	byRoute := map[string][]*Process{}
 	routes := map[string]*route{}
@@ -238,10 +268,14 @@ func (rt *Runtime) hangupRemote() {
 			p.remote.sentFatal.Store(int32(syscall.SIGHUP))
 		}
 		wg.Add(1)
-		go func(r *route) {
+		go func(r *route, ps []*Process) {
 			defer wg.Done()
-			r.run(5*time.Second, killLine(syscall.SIGHUP, killGroupsListed, 0, 0, groups))
-		}(routes[k])
+			if _, err := r.run(5*time.Second, killLine(syscall.SIGHUP, killGroupsListed, 0, 0, groups)); err == nil {
+				for _, p := range ps {
+					p.remote.hungUp.Store(true)
+				}
+			}
+		}(routes[k], ps)
 	}
 	wg.Wait()
 }

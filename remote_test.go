@@ -217,8 +217,23 @@ func TestFileHandlerRegistry(t *testing.T) {
 		t.Errorf("handler calls %s", calls)
 	}
 	// Nil FileNameHandlers: the built-in remote handler; empty: none.
-	if h := newRuntime(t, Config{}).FindFileNameHandler("/ssh:host:/"); h == nil {
+	def := newRuntime(t, Config{})
+	if h := def.FindFileNameHandler("/ssh:host:/"); h == nil {
 		t.Error("the default handlers do not take /ssh:host:/")
+	}
+	if d := DefaultFileNameHandlers(); len(d) != 1 || d[0].Regexp != RemoteFileNameRegexp || def.FindFileNameHandler("/ssh:host:/") != d[0].Handler {
+		t.Errorf("DefaultFileNameHandlers() = %v", d)
+	}
+	for name, want := range map[string]string{
+		"/ssh:user@host#2222:/srv/app/":   "/ssh:user@host#2222:",
+		"/ssh:[::1]#22:/tmp":              "/ssh:[::1]#22:",
+		"/ssh:bastion|sudo:root@bastion:": "/ssh:bastion|sudo:root@bastion:",
+		"/tmp/x":                          "",
+		"/ssh:no-colon":                   "",
+	} {
+		if got := def.FileRemoteP(name); got != want {
+			t.Errorf("FileRemoteP(%q) = %q, want %q", name, got, want)
+		}
 	}
 	if h := newRuntime(t, Config{FileNameHandlers: []FileNameHandler{}}).FindFileNameHandler("/ssh:host:/"); h != nil {
 		t.Error("an empty handler list took /ssh:host:/")
@@ -548,10 +563,19 @@ func TestRemoteSSHStopDelete(t *testing.T) {
 		t.Errorf("killed buffer: events %q, remote alive %v", rec.events, remoteAlive(t, rt, dir, pid))
 	}
 
-	// Close hangs up remote programs and closes the connection.
+	// Close hangs up remote programs, kills after its grace period those
+	// that ignored SIGHUP or were stopped (as it kills local children),
+	// and closes the connection.
 	rt2 := s.runtime(t, nil, Config{})
 	p, _ = mustRemote(t, rt2, dir, ProcessArgs{Command: []string{"sleep", "300"}})
 	pid = remotePid(t, p)
+	pIgn, recIgn := mustRemote(t, rt2, dir, ProcessArgs{Command: []string{"sh", "-c", "trap '' HUP; echo ready; exec sleep 300"}})
+	waitRemoteOutput(t, rt2, recIgn, "ready\n")
+	pStop, _ := mustRemote(t, rt2, dir, ProcessArgs{Command: []string{"sleep", "300"}})
+	if err := pStop.Stop(false); err != nil {
+		t.Fatal(err)
+	}
+	survivors := []int{remotePid(t, pIgn), remotePid(t, pStop)}
 	ctl := p.remote.route.conn.ctlPath
 	if len(ctl) > 60 {
 		t.Errorf("ControlPath %q is long", ctl)
@@ -569,6 +593,12 @@ func TestRemoteSSHStopDelete(t *testing.T) {
 		t.Errorf("after Close: %s %d", p.Status(), p.ExitStatus())
 	}
 	waitUntil(t, rt, "the remote program's end after Close", func() bool { return !remoteAlive(t, rt, dir, pid) })
+	for i, p := range []*Process{pIgn, pStop} {
+		if p.Status() != StatusSignal || p.ExitStatus() != int(syscall.SIGKILL) {
+			t.Errorf("after Close, a program that ignored SIGHUP or was stopped: %s %d", p.Status(), p.ExitStatus())
+		}
+		waitUntil(t, rt, "the end after Close of a program that ignored SIGHUP or was stopped", func() bool { return !remoteAlive(t, rt, dir, survivors[i]) })
+	}
 	if fileExists(ctl) || fileExists(filepath.Dir(ctl)) {
 		t.Errorf("Close left the control socket %s", ctl)
 	}
@@ -620,6 +650,27 @@ func TestRemoteSSHPTY(t *testing.T) {
 	waitExit(t, p)
 	if !strings.Contains(rec.String(), "got-int") || p.ExitStatus() != 5 {
 		t.Errorf("^C: output %q status %d", rec.String(), p.ExitStatus())
+	}
+
+	// Stop and Continue with currentGroup reach the terminal's foreground
+	// group (SIGTSTP, as ^Z, and SIGCONT), and Quit with currentGroup types
+	// ^\ into the remote terminal.
+	p, rec = mustRemote(t, rt, dir, ProcessArgs{Command: []string{"sh", "-c", `trap 'echo got-tstp' TSTP; trap 'echo got-cont' CONT; trap 'echo got-quit; exit 6' QUIT; echo ready; while :; do sleep 1 & wait $!; done`}, ConnectionType: PTY})
+	waitRemoteOutput(t, rt, rec, "ready\n")
+	if err := p.Stop(true); err != nil {
+		t.Fatal(err)
+	}
+	waitRemoteOutput(t, rt, rec, "got-tstp\n")
+	if err := p.Continue(true); err != nil {
+		t.Fatal(err)
+	}
+	waitRemoteOutput(t, rt, rec, "got-cont\n")
+	if err := p.Quit(true); err != nil {
+		t.Fatal(err)
+	}
+	waitExit(t, p)
+	if !strings.Contains(rec.String(), "got-quit") || p.ExitStatus() != 6 {
+		t.Errorf("^\\: output %q status %d", rec.String(), p.ExitStatus())
 	}
 
 	// Kill with currentGroup reaches the terminal's foreground group; end
@@ -801,6 +852,67 @@ func TestRemoteSSHProcessFile(t *testing.T) {
 	}
 }
 
+// TestRemoteSSHOneSession counts the ssh commands eproc runs, through a
+// wrapper that logs them: after the connection's own (ssh -G, the
+// master), one ssh per ProcessFile call, and one per process, which
+// gives the remote pid with the program's start (no second round trip);
+// all of them through the one master (the same client port in
+// SSH_CONNECTION).
+func TestRemoteSSHOneSession(t *testing.T) {
+	s := needSSHD(t)
+	tmp := t.TempDir()
+	log := filepath.Join(tmp, "log")
+	wrapper := filepath.Join(tmp, "ssh")
+	if err := os.WriteFile(wrapper, []byte("#!/bin/sh\nprintf '%s\\n' \"$*\" >> "+remoteQuote(log)+"\nexec ssh \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	methods := DefaultMethods()
+	m := methods["ssh"]
+	m.Program = wrapper
+	methods["ssh"] = m
+	rt := s.runtime(t, &RemoteHandler{Methods: methods, SSHOptions: []string{"-F", s.config}}, Config{})
+	dir := s.prefix() + "/tmp/"
+	sessions := func() (n int) {
+		b, _ := os.ReadFile(log)
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.Contains(line, "ControlMaster=no") {
+				n++
+			}
+		}
+		return n
+	}
+	var conns []string
+	for i := range 3 {
+		b := newBuffer("c")
+		if st, err := rt.ProcessFileContext(context.Background(), ProcessFileArgs{Program: "sh", Args: []string{"-c", "echo $SSH_CONNECTION"}, Dir: dir, Dest: Destination{Buffer: b}}); err != nil || st.Code != 0 {
+			t.Fatalf("ProcessFile: %v %v", st, err)
+		}
+		conns = append(conns, b.String())
+		if n := sessions(); n != i+1 {
+			t.Errorf("after %d ProcessFile calls, %d ssh sessions", i+1, n)
+		}
+	}
+	p, rec := mustRemote(t, rt, dir, ProcessArgs{Command: []string{"sh", "-c", "echo $SSH_CONNECTION; echo $$"}})
+	waitExit(t, p)
+	lines := strings.Split(rec.String(), "\n")
+	if len(lines) < 2 || lines[1] != strconv.Itoa(remotePid(t, p)) {
+		t.Errorf("output %q, remote-pid %v", rec.String(), p.Get("remote-pid"))
+	}
+	conns = append(conns, lines[0]+"\n")
+	if n := sessions(); n != 4 {
+		t.Errorf("after a process, %d ssh sessions in all, want 4", n)
+	}
+	b, _ := os.ReadFile(log)
+	if masters := strings.Count("\n"+string(b), "\n-M "); masters != 1 {
+		t.Errorf("%d masters started:\n%s", masters, b)
+	}
+	for _, c := range conns {
+		if f := strings.Fields(c); len(f) != 4 || c != conns[0] {
+			t.Errorf("SSH_CONNECTION %q, want the master's %q each time", c, conns[0])
+		}
+	}
+}
+
 // TestRemoteSudo runs the sudo method here, and after an ssh hop.
 func TestRemoteSudo(t *testing.T) {
 	s := needSSHD(t)
@@ -922,10 +1034,22 @@ func TestRemoteConnectionLost(t *testing.T) {
 	if p.Status() != StatusExit || p.ExitStatus() != 255 || p.Get("remote-connection-lost") != true {
 		t.Errorf("after the connection went: %s %d lost %v", p.Status(), p.ExitStatus(), p.Get("remote-connection-lost"))
 	}
-	p, rec = mustRemote(t, rt, dir, ProcessArgs{Command: []string{"echo", "again"}})
+	// The next process starts a new master, under a new name: the old
+	// master removes its socket by name as it exits, which may be after
+	// the new one started (a process through a socket that is going away
+	// would connect directly, out of reach of eproc's kill commands).
+	p, rec = mustRemote(t, rt, dir, ProcessArgs{Command: []string{"sh", "-c", "echo again; exec sleep 300"}})
+	waitRemoteOutput(t, rt, rec, "again\n")
+	ctl2 := p.remote.route.conn.ctlPath
+	if ctl2 == ctl || exec.Command("ssh", "-F", s.config, "-o", "ControlPath="+ctl2, "-O", "check", "127.0.0.1").Run() != nil {
+		t.Errorf("after a lost connection: no new master (old socket %s, new %s)", ctl, ctl2)
+	}
+	if err := p.Kill(false); err != nil {
+		t.Errorf("Kill through the new master: %v", err)
+	}
 	waitExit(t, p)
-	if rec.String() != "again\n" || !fileExists(ctl) {
-		t.Errorf("after a new connection: %q, socket %v", rec.String(), fileExists(ctl))
+	if p.Status() != StatusSignal || p.ExitStatus() != int(syscall.SIGKILL) {
+		t.Errorf("after Kill: %s %d", p.Status(), p.ExitStatus())
 	}
 }
 
@@ -998,21 +1122,56 @@ func init() {
 		fmt.Fprintln(os.Stderr, "fakedocker:", err)
 		return 126
 	}
+	// fakekubectl ARGS...: the same for "kubectl exec -i [-t] POD [-c
+	// CONTAINER] -- /bin/sh -c COMMAND", with POD and CONTAINER in the
+	// environment.
+	helpers["fakekubectl"] = func(args []string) int {
+		if f, err := os.OpenFile(os.Getenv("EPROC_FAKEDOCKER_LOG"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err == nil {
+			fmt.Fprintf(f, "%q\n", args)
+			f.Close()
+		}
+		if len(args) < 3 || args[0] != "exec" || args[1] != "-i" {
+			fmt.Fprintln(os.Stderr, "fakekubectl: bad arguments")
+			return 1
+		}
+		rest := args[2:]
+		if rest[0] == "-t" {
+			rest = rest[1:]
+		}
+		env := append(os.Environ(), "POD="+rest[0])
+		rest = rest[1:]
+		if len(rest) > 1 && rest[0] == "-c" {
+			env = append(env, "KCONTAINER="+rest[1])
+			rest = rest[2:]
+		}
+		if len(rest) != 4 || rest[0] != "--" || rest[1] != "/bin/sh" || rest[2] != "-c" {
+			fmt.Fprintln(os.Stderr, "fakekubectl: bad command")
+			return 1
+		}
+		err := syscall.Exec("/bin/sh", rest[1:], env)
+		fmt.Fprintln(os.Stderr, "fakekubectl:", err)
+		return 126
+	}
 }
 
-// TestRemoteDockerStandIn runs the docker method, described as data, with
-// a stand-in for the docker client: the same command line, the records,
-// and signals through a second docker exec.
+// TestRemoteDockerStandIn runs the docker, podman and kubectl methods,
+// described as data, with stand-ins for their clients (no daemon or
+// cluster here): the same command lines, the records, and signals through
+// a second exec.
 func TestRemoteDockerStandIn(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("looks at processes in /proc")
 	}
 	log := filepath.Join(t.TempDir(), "log")
 	methods := DefaultMethods()
-	for _, name := range []string{"docker", "podman"} {
+	for _, name := range []string{"docker", "podman", "kubectl"} {
 		m := methods[name]
 		m.Program = os.Args[0]
-		m.Args = append([][]string{{"fakedocker"}}, m.Args...)
+		fake := "fakedocker"
+		if name == "kubectl" {
+			fake = "fakekubectl"
+		}
+		m.Args = append([][]string{{fake}}, m.Args...)
 		methods[name] = m
 	}
 	rt := newRuntime(t, Config{
@@ -1046,5 +1205,27 @@ func TestRemoteDockerStandIn(t *testing.T) {
 	b, _ = os.ReadFile(log)
 	if !strings.HasPrefix(rec.String(), "web-2\n/dev/") || !strings.HasPrefix(string(b), `["exec" "-i" "-t" "web-2" "/bin/sh" "-c"`) {
 		t.Errorf("podman with a pty: output %q, command line %s", rec.String(), b)
+	}
+
+	// kubectl: /kubectl:CONTAINER@POD:/dir.
+	os.Remove(log)
+	p, rec = mustRemote(t, rt, "/kubectl:box@pod-1:/tmp/", ProcessArgs{Command: []string{"sh", "-c", "echo in $POD $KCONTAINER at $(pwd); exec sleep 300"}})
+	waitRemoteOutput(t, rt, rec, "\n")
+	if rec.String() != "in pod-1 box at /tmp\n" {
+		t.Errorf("kubectl: output %q", rec.String())
+	}
+	pid = remotePid(t, p)
+	if err := p.Interrupt(false); err != nil {
+		t.Fatal(err)
+	}
+	waitExit(t, p)
+	if fmt.Sprint(rec.events) != "[interrupt\n]" || localProcState(pid) != "" && localProcState(pid) != "Z" {
+		t.Errorf("kubectl: events %q, program state %q", rec.events, localProcState(pid))
+	}
+	b, _ = os.ReadFile(log)
+	lines = strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], `["exec" "-i" "pod-1" "-c" "box" "--" "/bin/sh" "-c" "set -- `) ||
+		!strings.HasPrefix(lines[1], `["exec" "-i" "pod-1" "-c" "box" "--" "/bin/sh" "-c" "kill -s INT -- -`) {
+		t.Errorf("kubectl command lines:\n%s", b)
 	}
 }

@@ -107,7 +107,7 @@ func (rt *Runtime) shutdown() {
 	procs := rt.ProcessList()
 	var children []*Process
 	for _, p := range procs {
-		if p.kind == kindReal && p.pid > 0 && rt.signalChild(p, syscall.SIGHUP, true) == nil {
+		if p.kind == kindReal && p.pid > 0 && (p.remoteHungUp() || rt.signalChild(p, syscall.SIGHUP, true) == nil) { // remote.go: its ssh ends with the remote program
 			children = append(children, p)
 		}
 	}
