@@ -304,44 +304,52 @@ func TestWaitersWakeOnDelete(t *testing.T) {
 }
 
 // Issue 17 item 1: Run returns once the Runtime is closed, and every
-// waiter is released by Close.
+// waiter is released by Close, which does not close the poller under a
+// goroutine waiting in it. Without processes nothing else wakes the
+// waiters (a deleted process's status change would), so Close itself must.
 func TestCloseReleasesWaiters(t *testing.T) {
-	rt := newRuntime(t, Config{})
-	pp, err := rt.MakePipeProcess(PipeArgs{Name: "pp", NoBuffer: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ran := make(chan error, 1)
-	go func() { ran <- rt.Run(ctx) }()
-	waited := make(chan error, 1)
-	go func() { waited <- pp.Wait(context.Background()) }()
-	accepted := make(chan bool, 1)
-	go func() { accepted <- rt.AcceptProcessOutput(nil, -1, false) }()
-	waitInLoop(t, rt)
-	if err := rt.Close(); err != nil {
-		t.Fatal(err)
-	}
-	for name, ch := range map[string]<-chan error{"Run": ran, "Wait": waited} {
-		select {
-		case err := <-ch:
-			if name == "Run" && !errors.Is(err, ErrClosed) {
-				t.Errorf("Run returned %v after Close, want ErrClosed", err)
+	for _, withProcess := range []bool{true, false} {
+		t.Run(fmt.Sprintf("process=%v", withProcess), func(t *testing.T) {
+			rt := newRuntime(t, Config{})
+			waiters := map[string]<-chan error{}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			ran := make(chan error, 1)
+			go func() { ran <- rt.Run(ctx) }()
+			waiters["Run"] = ran
+			if withProcess {
+				pp, err := rt.MakePipeProcess(PipeArgs{Name: "pp", NoBuffer: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				waited := make(chan error, 1)
+				go func() { waited <- pp.Wait(context.Background()) }()
+				waiters["Wait"] = waited
 			}
-			if name == "Wait" && err != nil {
-				t.Errorf("Wait returned %v after Close, want nil (the process was deleted)", err)
+			accepted := make(chan error, 1)
+			go func() { rt.AcceptProcessOutput(nil, -1, false); accepted <- nil }()
+			waiters["AcceptProcessOutput(nil, -1)"] = accepted
+			waitInLoop(t, rt)
+			closed := make(chan error, 1)
+			go func() { closed <- rt.Close() }()
+			waiters["Close"] = closed
+			for name, ch := range waiters {
+				select {
+				case err := <-ch:
+					if name == "Run" && !errors.Is(err, ErrClosed) {
+						t.Errorf("Run returned %v after Close, want ErrClosed", err)
+					}
+					if name != "Run" && err != nil {
+						t.Errorf("%s returned %v after Close, want nil", name, err)
+					}
+				case <-time.After(longWait):
+					t.Fatalf("%s did not return after Close", name)
+				}
 			}
-		case <-time.After(longWait):
-			t.Fatalf("%s did not return after Close", name)
-		}
-	}
-	select {
-	case <-accepted:
-	case <-time.After(longWait):
-		t.Fatal("AcceptProcessOutput(nil, -1) did not return after Close")
-	}
-	if err := rt.Run(context.Background()); !errors.Is(err, ErrClosed) {
-		t.Errorf("Run on a closed Runtime returned %v, want ErrClosed", err)
+			cancel()
+			if err := rt.Run(context.Background()); !errors.Is(err, ErrClosed) {
+				t.Errorf("Run on a closed Runtime returned %v, want ErrClosed", err)
+			}
+		})
 	}
 }
