@@ -377,7 +377,7 @@ func TestCloseRacingMakeProcess(t *testing.T) {
 }
 
 // Issue 17 item 7: an absurd read-process-output-max is clamped, and the
-// Runtime works.
+// Runtime works: a child's output and an accepted connection's are read.
 func TestReadProcessOutputMaxClamped(t *testing.T) {
 	for _, n := range []int{1 << 40, 1 << 62, -5} {
 		rt := newRuntime(t, Config{ReadProcessOutputMax: n})
@@ -391,6 +391,22 @@ func TestReadProcessOutputMaxClamped(t *testing.T) {
 		if !strings.HasPrefix(b.String(), "hi\n") {
 			t.Errorf("output %q", b.String())
 		}
+		// An accepted connection reads with the same limit (1<<62
+		// panicked in every accept).
+		var read strings.Builder
+		s, err := rt.MakeNetworkProcess(NetworkArgs{Name: "srv", Server: true, AnyPort: true, Family: "ipv4",
+			Filter: func(_ *Process, out string) { read.WriteString(out) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := rt.OpenNetworkStream("cli", nil, "127.0.0.1", servicePort(t, s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SendString("hello\n")
+		waitUntil(t, rt, "the server's read", func() bool { return read.String() == "hello\n" })
+		c.Delete()
+		s.Delete()
 	}
 }
 
