@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -255,7 +256,7 @@ func TestWaitersWakeOnDelete(t *testing.T) {
 			return p
 		}},
 		"network connection": {sends: true, make: func() *Process {
-			p, err := rt.OpenNetworkStream("conn", nil, "127.0.0.1", itoa(l.Addr().(*net.TCPAddr).Port))
+			p, err := rt.OpenNetworkStream("conn", nil, "127.0.0.1", strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
 			if err != nil {
 				t.Fatal(err)
 			}
