@@ -231,6 +231,24 @@
 // Windows notes: there are no ptys; every child gets pipes, as the manual
 // says for MS-Windows, whatever the connection type asks.
 //
+// # The host program and SIGCHLD
+//
+// On Unix eproc learns of its children's exits from SIGCHLD, received
+// through os/signal (so os/exec keeps working beside it, and eproc calls
+// wait4 on its own pids only), and on Linux also from a pidfd per child
+// while a Runtime has fewer than 64 children. A host program that calls
+// signal.Reset() or signal.Reset(syscall.SIGCHLD) does not stop this:
+// while any Runtime has children, eproc renews its signal.Notify and
+// checks its children every second, so an exit is seen at most about a
+// second late. signal.Ignore(syscall.SIGCHLD) costs more: while SIGCHLD is
+// ignored, the kernel discards the exit status of every child that exits
+// (the host's os/exec children's too: their Wait fails), so an eproc child
+// that exits then gets the status "exit" with ExitStatus -1 (sentinel
+// event "exited abnormally with code -1\n"), seen within about a second
+// (ten with a Runtime of 64 children or more, should the host take SIGCHLD
+// back first); and while any Runtime has children, eproc's next check
+// takes SIGCHLD back for the whole program, undoing the Ignore.
+//
 // # Other systems
 //
 // Linux is the reference platform. macOS and the BSDs use kqueue and the

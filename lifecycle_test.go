@@ -21,18 +21,35 @@ import (
 )
 
 func init() {
-	// sigreset HOW: make a child and wait for it (so eproc's SIGCHLD
-	// handling is running), then undo it the way a host program might
-	// (HOW is "one": signal.Reset(SIGCHLD), "all": signal.Reset()), then
-	// make another child and wait for its exit sentinel, printing its
-	// status or "timeout".
+	// sigreset HOW [fleet]: make a child and wait for it (so eproc's
+	// SIGCHLD handling is running), then undo it the way a host program
+	// might (HOW is "one": signal.Reset(SIGCHLD), "all": signal.Reset(),
+	// "ignore": signal.Ignore(SIGCHLD), "renotify": signal.Ignore(SIGCHLD)
+	// until the next child has exited and the kernel discarded its
+	// status, then a signal.Notify of the host's own that takes SIGCHLD
+	// back), then make another child and wait for its exit sentinel,
+	// printing its status or "timeout". With "fleet", pidfdMax children
+	// run meanwhile, so that no child has a pidfd (reap.go) and only the
+	// reaper's periodic check can see the exit.
 	helpers["sigreset"] = func(args []string) int {
+		fullReapTicks = 2 // "renotify" waits for the full check: 2 s, not 10
 		rt := NewRuntime(Config{ProcessConnectionType: Pipe})
 		defer rt.Close()
-		wait := func(name string) string {
+		if len(args) > 1 && args[1] == "fleet" {
+			for i := range pidfdMax {
+				if _, err := rt.MakeProcess(ProcessArgs{Name: fmt.Sprint("cat", i), Command: []string{"cat"}}); err != nil {
+					fmt.Println(err)
+					return 1
+				}
+			}
+		}
+		wait := func(name string, exited func(pid int)) string {
 			p, err := rt.MakeProcess(ProcessArgs{Name: name, Command: []string{"/bin/sh", "-c", "exit 3"}})
 			if err != nil {
 				return err.Error()
+			}
+			if exited != nil {
+				exited(p.ID())
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
@@ -41,17 +58,31 @@ func init() {
 			}
 			return fmt.Sprintf("%s %d", p.Status(), p.ExitStatus())
 		}
-		if s := wait("warm"); s != "exit 3" {
+		if s := wait("warm", nil); s != "exit 3" {
 			fmt.Println("warm-up:", s)
 			return 1
 		}
+		var exited func(pid int)
 		switch args[0] {
 		case "one":
 			signal.Reset(syscall.SIGCHLD)
 		case "all":
 			signal.Reset()
+		case "ignore":
+			signal.Ignore(syscall.SIGCHLD)
+		case "renotify":
+			signal.Ignore(syscall.SIGCHLD)
+			exited = func(pid int) {
+				// Ignored, the child leaves no zombie: it is gone at
+				// once.
+				deadline := time.Now().Add(20 * time.Second)
+				for processRunning(pid) && time.Now().Before(deadline) {
+					time.Sleep(time.Millisecond)
+				}
+				signal.Notify(make(chan os.Signal, 1), syscall.SIGCHLD)
+			}
 		}
-		fmt.Println(wait("after"))
+		fmt.Println(wait("after", exited))
 		return 0
 	}
 
@@ -170,12 +201,29 @@ func runHelper(t *testing.T, name string, args ...string) string {
 }
 
 // Issue 17 item 5: a host program that resets SIGCHLD's handling must not
-// stop eproc from seeing its children exit.
+// stop eproc from seeing its children exit: with a pidfd (fewer than
+// pidfdMax children) and without (a fleet: the reaper's periodic check).
+// A host that ignores SIGCHLD makes the kernel discard the exit statuses
+// of the children that exit meanwhile: their exits are still seen, with
+// the lost status, "exit" -1 (see reap_unix.go and doc.go), also when the
+// host took SIGCHLD back before eproc's next check (the periodic check by
+// pid).
 func TestExitDetectedAfterSignalReset(t *testing.T) {
-	for _, how := range []string{"one", "all"} {
-		if got := runHelper(t, "sigreset", how); got != "exit 3\n" {
-			t.Errorf("after signal.Reset (%s): %q, want %q", how, got, "exit 3\n")
-		}
+	for _, tc := range []struct{ how, want string }{
+		{"one", "exit 3\n"},
+		{"all", "exit 3\n"},
+		{"ignore", "exit -1\n"},
+		{"one fleet", "exit 3\n"},
+		{"all fleet", "exit 3\n"},
+		{"ignore fleet", "exit -1\n"},
+		{"renotify fleet", "exit -1\n"},
+	} {
+		t.Run(tc.how, func(t *testing.T) {
+			t.Parallel() // each runs in a child of its own
+			if got := runHelper(t, "sigreset", strings.Fields(tc.how)...); got != tc.want {
+				t.Errorf("sigreset %s: %q, want %q", tc.how, got, tc.want)
+			}
+		})
 	}
 }
 
@@ -330,7 +378,7 @@ func TestCloseRacingMakeProcess(t *testing.T) {
 }
 
 // Issue 17 item 7: an absurd read-process-output-max is clamped, and the
-// Runtime works.
+// Runtime works: a child's output and an accepted connection's are read.
 func TestReadProcessOutputMaxClamped(t *testing.T) {
 	for _, n := range []int{min(1<<40, math.MaxInt), min(1<<62, math.MaxInt), -5} {
 		rt := newRuntime(t, Config{ReadProcessOutputMax: n})
@@ -344,6 +392,22 @@ func TestReadProcessOutputMaxClamped(t *testing.T) {
 		if !strings.HasPrefix(b.String(), "hi\n") {
 			t.Errorf("output %q", b.String())
 		}
+		// An accepted connection reads with the same limit (1<<62
+		// panicked in every accept).
+		var read strings.Builder
+		s, err := rt.MakeNetworkProcess(NetworkArgs{Name: "srv", Server: true, AnyPort: true, Family: "ipv4",
+			Filter: func(_ *Process, out string) { read.WriteString(out) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := rt.OpenNetworkStream("cli", nil, "127.0.0.1", servicePort(t, s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SendString("hello\n")
+		waitUntil(t, rt, "the server's read", func() bool { return read.String() == "hello\n" })
+		c.Delete()
+		s.Delete()
 	}
 }
 

@@ -5,6 +5,9 @@ package eproc
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -189,18 +192,51 @@ func TestWaitsHonourDeadlinesDuringOtherCallbacks(t *testing.T) {
 }
 
 // Issue 17 item 1: a waiter wakes when another goroutine deletes what it
-// waits for, whatever the process type.
+// waits for, whatever the process type: Wait, AcceptProcessOutput(p, -1)
+// and, where a send can block, a SendString whose input nobody reads (a
+// pty with no program, a connection whose peer does not read; a deaf
+// child's is TestSendStringReleased; a pipe process's send never waits:
+// nothing reads it).
 func TestWaitersWakeOnDelete(t *testing.T) {
 	rt := newRuntime(t, Config{})
-	makers := map[string]func() *Process{
-		"pipe process": func() *Process {
+	// A peer that accepts connections and never reads them.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var peers sync.WaitGroup
+	peers.Add(1)
+	go func() {
+		defer peers.Done()
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	defer peers.Wait()
+	defer l.Close()
+	type maker struct {
+		make  func() *Process
+		sends bool // a large SendString blocks
+	}
+	makers := map[string]maker{
+		"pipe process": {make: func() *Process {
 			p, err := rt.MakePipeProcess(PipeArgs{Name: "pp", NoBuffer: true})
 			if err != nil {
 				t.Fatal(err)
 			}
 			return p
-		},
-		"child": func() *Process {
+		}},
+		"child": {make: func() *Process {
 			// Its "ready\n" is read before the wait begins, or
 			// AcceptProcessOutput(p) would return on it.
 			a := helperArgs("ready", "ready")
@@ -208,29 +244,47 @@ func TestWaitersWakeOnDelete(t *testing.T) {
 			p := mustMake(t, rt, a)
 			waitUntil(t, rt, "ready", func() bool { return strings.Contains(a.Buffer.String(), "ready") })
 			return p
-		},
-		"pty with no program": func() *Process {
+		}},
+		"pty with no program": {sends: true, make: func() *Process {
 			return mustMake(t, rt, ProcessArgs{Name: "pty", ConnectionType: PTY})
-		},
-		"network server": func() *Process {
+		}},
+		"network server": {make: func() *Process {
 			p, err := rt.MakeNetworkProcess(NetworkArgs{Name: "srv", Server: true, AnyPort: true, Family: "ipv4"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			return p
-		},
+		}},
+		"network connection": {sends: true, make: func() *Process {
+			p, err := rt.OpenNetworkStream("conn", nil, "127.0.0.1", strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}},
 	}
+	// Far more than a pty or loopback socket buffers hold.
+	big := strings.Repeat("y", 32<<20)
 	waits := map[string]func(p *Process) error{
 		"Wait": func(p *Process) error { return p.Wait(context.Background()) },
 		"AcceptProcessOutput": func(p *Process) error {
 			rt.AcceptProcessOutput(p, -1, false)
 			return nil
 		},
+		"SendString": func(p *Process) error {
+			if err := p.SendString(big); !errors.Is(err, ErrNotRunning) {
+				return fmt.Errorf("%v, want ErrNotRunning", err)
+			}
+			return nil
+		},
 	}
 	for mname, mk := range makers {
 		for wname, wait := range waits {
+			if wname == "SendString" && !mk.sends {
+				continue
+			}
 			t.Run(mname+"/"+wname, func(t *testing.T) {
-				p := mk()
+				p := mk.make()
 				done := make(chan error, 1)
 				go func() { done <- wait(p) }()
 				waitInLoop(t, rt)
@@ -251,44 +305,52 @@ func TestWaitersWakeOnDelete(t *testing.T) {
 }
 
 // Issue 17 item 1: Run returns once the Runtime is closed, and every
-// waiter is released by Close.
+// waiter is released by Close, which does not close the poller under a
+// goroutine waiting in it. Without processes nothing else wakes the
+// waiters (a deleted process's status change would), so Close itself must.
 func TestCloseReleasesWaiters(t *testing.T) {
-	rt := newRuntime(t, Config{})
-	pp, err := rt.MakePipeProcess(PipeArgs{Name: "pp", NoBuffer: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ran := make(chan error, 1)
-	go func() { ran <- rt.Run(ctx) }()
-	waited := make(chan error, 1)
-	go func() { waited <- pp.Wait(context.Background()) }()
-	accepted := make(chan bool, 1)
-	go func() { accepted <- rt.AcceptProcessOutput(nil, -1, false) }()
-	waitInLoop(t, rt)
-	if err := rt.Close(); err != nil {
-		t.Fatal(err)
-	}
-	for name, ch := range map[string]<-chan error{"Run": ran, "Wait": waited} {
-		select {
-		case err := <-ch:
-			if name == "Run" && !errors.Is(err, ErrClosed) {
-				t.Errorf("Run returned %v after Close, want ErrClosed", err)
+	for _, withProcess := range []bool{true, false} {
+		t.Run(fmt.Sprintf("process=%v", withProcess), func(t *testing.T) {
+			rt := newRuntime(t, Config{})
+			waiters := map[string]<-chan error{}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			ran := make(chan error, 1)
+			go func() { ran <- rt.Run(ctx) }()
+			waiters["Run"] = ran
+			if withProcess {
+				pp, err := rt.MakePipeProcess(PipeArgs{Name: "pp", NoBuffer: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				waited := make(chan error, 1)
+				go func() { waited <- pp.Wait(context.Background()) }()
+				waiters["Wait"] = waited
 			}
-			if name == "Wait" && err != nil {
-				t.Errorf("Wait returned %v after Close, want nil (the process was deleted)", err)
+			accepted := make(chan error, 1)
+			go func() { rt.AcceptProcessOutput(nil, -1, false); accepted <- nil }()
+			waiters["AcceptProcessOutput(nil, -1)"] = accepted
+			waitInLoop(t, rt)
+			closed := make(chan error, 1)
+			go func() { closed <- rt.Close() }()
+			waiters["Close"] = closed
+			for name, ch := range waiters {
+				select {
+				case err := <-ch:
+					if name == "Run" && !errors.Is(err, ErrClosed) {
+						t.Errorf("Run returned %v after Close, want ErrClosed", err)
+					}
+					if name != "Run" && err != nil {
+						t.Errorf("%s returned %v after Close, want nil", name, err)
+					}
+				case <-time.After(longWait):
+					t.Fatalf("%s did not return after Close", name)
+				}
 			}
-		case <-time.After(longWait):
-			t.Fatalf("%s did not return after Close", name)
-		}
-	}
-	select {
-	case <-accepted:
-	case <-time.After(longWait):
-		t.Fatal("AcceptProcessOutput(nil, -1) did not return after Close")
-	}
-	if err := rt.Run(context.Background()); !errors.Is(err, ErrClosed) {
-		t.Errorf("Run on a closed Runtime returned %v, want ErrClosed", err)
+			cancel()
+			if err := rt.Run(context.Background()); !errors.Is(err, ErrClosed) {
+				t.Errorf("Run on a closed Runtime returned %v, want ErrClosed", err)
+			}
+		})
 	}
 }

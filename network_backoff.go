@@ -11,7 +11,8 @@ import "time"
 // descriptor or a short pause passes (5 ms, doubling up to 500 ms while
 // the failures go on). The server's log gets "accept failed with code N\n"
 // once per episode; the episode ends at the next successful accept, and
-// the queued connections are accepted one per turn from then on.
+// the queued connections are accepted from then on, up to acceptBatch a
+// turn (acceptConn, network_sock.go).
 
 const (
 	firstAcceptPause = 5 * time.Millisecond

@@ -19,10 +19,20 @@ import (
 // statuses). So while any Runtime has children, the reaper renews its
 // signal.Notify and checks for exits every reaperTick: an exit is never
 // missed, only noticed up to reaperTick late while SIGCHLD is not ours.
+// A child whose status the kernel discarded is no longer a child to peek
+// at (reapPending finds nothing): only a wait4 on its own pid tells, with
+// ECHILD, that it is gone. So a tick that finds SIGCHLD ignored, and every
+// fullReapTicks-th tick in any case (the host may have ignored it and
+// taken it back between two ticks), checks every child by pid.
 
 // reaperTick is how often the reaper renews its interest in SIGCHLD and
 // checks the children without being signalled.
 const reaperTick = time.Second
+
+// fullReapTicks is how many ticks pass between two checks of every child
+// by pid while SIGCHLD does not seem ignored (a variable for a test's
+// helper child, which shortens it before its first Runtime).
+var fullReapTicks = 10
 
 var reaper struct {
 	once sync.Once
@@ -39,16 +49,25 @@ func registerRuntime(rt *Runtime) {
 		go func() {
 			tick := time.NewTicker(reaperTick)
 			defer tick.Stop()
-			for {
+			for ticks := 1; ; {
+				full := false
 				select {
 				case <-ch:
 				case <-tick.C:
 					if !reaperHasChildren() {
 						continue
 					}
+					full = signal.Ignored(syscall.SIGCHLD) || ticks%fullReapTicks == 0
+					ticks++
 					signal.Notify(ch, syscall.SIGCHLD)
 				}
-				reapEverything()
+				if full {
+					for _, rt := range reaperRuntimes() {
+						rt.reapAll()
+					}
+				} else {
+					reapEverything()
+				}
 			}
 		}()
 	})
