@@ -309,6 +309,13 @@ type encoder interface {
 	// encodeShared is encode returning s's own bytes, to be read only,
 	// where the encoding writes the text as it is.
 	encodeShared(s string) []byte
+	// appendEncode is encode appending to out, in its spare capacity.
+	appendEncode(out []byte, s string) []byte
+	// firstPiece and nextPiece cut a long text into pieces to encode one
+	// after another as the input drains (SendString); rest is "" when
+	// the text is encoded whole.
+	firstPiece(s string) (piece, rest string)
+	nextPiece(s string) (piece, rest string)
 	// name is the name the system was looked up by; for an undecided or
 	// EOL-undecided system, after the first encode, the system resolved
 	// for it ("utf-8-unix" for utf-8), as process-coding-system shows

@@ -50,15 +50,47 @@ func (e *streamEncoder) encodeShared(s string) []byte {
 	return e.encode(s)
 }
 
-func (e *streamEncoder) encode(s string) []byte {
+// sendPiece is how much text a long send encodes at a time.
+const sendPiece = 256 << 10
+
+// firstPiece splits a long text to be encoded a piece at a time (see
+// SendString): the first piece, and the rest ("" when s is encoded
+// whole). A text is split only when the encoding changes it, encodes each
+// character on its own (no ISO-2022 designations, no pre-write
+// conversion), and is at least two pieces long.
+func (e *streamEncoder) firstPiece(s string) (piece, rest string) {
+	if len(s) < 2*sendPiece || e.writesAsIs() || e.fam.kind == kindISO2022 || e.fam.post != postNone {
+		return s, ""
+	}
+	return e.nextPiece(s)
+}
+
+// nextPiece cuts the next piece off s, just after an ASCII byte (which is
+// a character of its own in any text, valid UTF-8 or raw bytes), or
+// returns s whole when its start has no ASCII byte to cut after.
+func (e *streamEncoder) nextPiece(s string) (piece, rest string) {
+	if len(s) <= sendPiece {
+		return s, ""
+	}
+	for i := sendPiece; i > sendPiece-4096; i-- {
+		if s[i-1] < 0x80 {
+			return s[:i], s[i:]
+		}
+	}
+	return s, ""
+}
+
+func (e *streamEncoder) encode(s string) []byte { return e.appendEncode(nil, s) }
+
+// appendEncode appends the encoding of s to out, whose spare capacity it
+// uses: a long send encodes each piece into the buffer of the one before.
+func (e *streamEncoder) appendEncode(out []byte, s string) []byte {
 	e.used = true
 	if e.fam.post != postNone && e.fam.post != postCtext {
 		s = preWrite(e.fam.post, s)
 	}
-	var out []byte
 	if e.fam.writeBOM && !e.bomDone {
 		// Emacs writes the BOM at the first send, even of "".
-
 		e.bomDone = true
 		switch {
 		case e.fam.kind == kindUTF8:
@@ -77,14 +109,13 @@ func (e *streamEncoder) encode(s string) []byte {
 			return []byte(s)
 		}
 		return appendEOL(out, s, e.eol)
-	}
-	if e.eol != EOLUnix && strings.IndexByte(s, '\n') >= 0 {
-		s = string(appendEOL(nil, s, e.eol))
-	}
-	if out == nil {
-		out = make([]byte, 0, len(s)+len(s)/4+8)
-	}
-	if e.fam.kind == kindISO2022 {
+	case kindISO2022:
+		if e.eol != EOLUnix && strings.IndexByte(s, '\n') >= 0 {
+			s = string(appendEOL(nil, s, e.eol))
+		}
+		if out == nil {
+			out = make([]byte, 0, len(s)+len(s)/4+8)
+		}
 		if e.iso == nil {
 			e.iso = newISO2022Encoder(isoSpec(e.fam.iso), e.eol)
 		}
@@ -93,9 +124,18 @@ func (e *streamEncoder) encode(s string) []byte {
 		}
 		return e.iso.encode(out, s)
 	}
+	if out == nil {
+		out = make([]byte, 0, len(s)+len(s)/4+8)
+	}
 	for i := 0; i < len(s); {
 		c, n := decodeEmacsChar(s[i:])
 		i += n
+		if c == '\n' && e.eol != EOLUnix { // LF is CR LF under -dos, CR under -mac
+			out = e.appendChar(out, '\r')
+			if e.eol == EOLMac {
+				continue
+			}
+		}
 		out = e.appendChar(out, c)
 	}
 	return out

@@ -852,7 +852,12 @@ func (datagram) readsStream() bool { return false }
 
 func (datagram) ended(rt *Runtime, p *Process) { closeSocketLocked(rt, p) }
 
-func (datagram) send(p *Process, data []byte) (int64, error) {
+// send sends the text as one datagram, so a long text's tail is encoded
+// at once.
+func (datagram) send(p *Process, data []byte, rest string) (int64, error) {
+	if rest != "" {
+		data = append(data, p.enc.encode(rest)...)
+	}
 	return 0, p.sendDatagramLocked(data)
 }
 

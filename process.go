@@ -172,9 +172,9 @@ type Process struct {
 	writeErr            error
 	inReady, inWritable bool
 	inStatusQ           bool
-	wq                  [][]byte // input not yet written: the sends' bytes, each its own segment (send.go)
-	queued, written     int64    // bytes queued for input in total, and written
-	outputSeq           uint64   // bumped by each read that returned output
+	wq                  []sendSeg // input not yet written: the sends, each its own segment (send.go)
+	queued, written     int64     // bytes queued for input in total, and written
+	outputSeq           uint64    // bumped by each read that returned output
 
 	native nativeProc // Done, filter t, Reader, Expecter, LastEvent (native.go)
 }

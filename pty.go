@@ -234,11 +234,11 @@ func (t ptyChild) ended(rt *Runtime, p *Process) {
 	t.stream.ended(rt, p)
 }
 
-func (ptyChild) send(p *Process, data []byte) (int64, error) {
-	if p.ptyIn {
-		data = p.chunkForPTYLocked(data)
+func (ptyChild) send(p *Process, data []byte, rest string) (int64, error) {
+	if !p.ptyIn {
+		return p.enqueueTextLocked(data, rest, nil)
 	}
-	return p.enqueueLocked(data)
+	return p.enqueueTextLocked(p.chunkForPTYLocked(data), rest, p.chunkForPTYLocked)
 }
 
 // sendEOF writes the terminal's EOF character (^D) after the input already

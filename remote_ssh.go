@@ -36,14 +36,15 @@ type sshConn struct {
 	st     routeStage // the first routeStage of the routes through it
 	prefix string
 
-	mu      sync.Mutex
-	probed  bool   // ssh -G was asked
-	userCtl bool   // the user's configuration shares connections: use it
-	ctlBase string // eproc's own ControlPaths are ctlBase.GEN
-	ctlPath string // eproc's own ControlPath, when not userCtl
-	gen     int    // counts the masters started; a lost connection's is no longer ready
-	started bool   // eproc started the master that runs now (closed by Close)
-	ready   bool
+	mu       sync.Mutex
+	probed   bool   // ssh -G was asked
+	userCtl  bool   // the user's configuration shares connections: use it
+	ctlBase  string // eproc's own ControlPaths are ctlBase.GEN
+	ctlPath  string // eproc's own ControlPath, when not userCtl
+	userPath string // the user's ControlPath, when userCtl
+	gen      int    // counts the masters started; a lost connection's is no longer ready
+	started  bool   // eproc started the master that runs now (closed by Close)
+	ready    bool
 }
 
 // sshConn returns the connection of route r's first routeStage.
@@ -178,6 +179,9 @@ func (c *sshConn) connect() error {
 			}
 		}
 		c.userCtl = cp != "" && cp != "none" && cm != "" && cm != "false" && cm != "no"
+		if c.userCtl {
+			c.userPath = cp // ssh -G shows it expanded
+		}
 		c.probed = true
 	}
 	var ctl []string
@@ -226,12 +230,25 @@ func (c *sshConn) close() {
 	}
 	c.started, c.ready = false, false
 	var ctl []string
+	path := c.userPath
 	if !c.userCtl {
 		ctl = []string{"-o", "ControlPath=" + c.ctlPath}
+		path = c.ctlPath
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.h.timeout())
 	defer cancel()
-	c.command(ctx, []string{"-O", "exit"}, ctl).Run()
+	if c.command(ctx, []string{"-O", "exit"}, ctl).Run() != nil {
+		return
+	}
+	// ssh -O exit returns once the master has the request, before the
+	// master removes its socket and ends: wait for that, a little, so
+	// that no master of ours outlives Close.
+	for d := time.Millisecond; fileExists(path) && ctx.Err() == nil; d = min(2*d, 50*time.Millisecond) {
+		select {
+		case <-ctx.Done():
+		case <-time.After(d):
+		}
+	}
 }
 
 func errText(err error) string {

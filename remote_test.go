@@ -817,9 +817,14 @@ func TestRemoteSSHProcessFile(t *testing.T) {
 	// Cancellation: SIGINT reaches the remote program (it exits 9 from
 	// its trap, or dies of SIGINT if it had no time to set it); one that
 	// ignores SIGINT gets SIGKILL after CallProcessQuitDelay.
+	// The program that honours SIGINT runs in a Runtime with a long quit
+	// delay: on a loaded machine the SIGINT's path (a kill command through
+	// the master, the trap, the end record) can take longer than 200 ms,
+	// and the SIGKILL after the delay would be what ends it.
+	patient := s.runtime(t, nil, Config{CallProcessQuitDelay: longWait})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	st, err = rt.ProcessFileContext(ctx, ProcessFileArgs{Program: "sh", Args: []string{"-c", "trap 'exit 9' INT; while :; do sleep 1; done"}, Dir: dir})
+	st, err = patient.ProcessFileContext(ctx, ProcessFileArgs{Program: "sh", Args: []string{"-c", "trap 'exit 9' INT; while :; do sleep 1; done"}, Dir: dir})
 	if !errors.Is(err, context.Canceled) || st.Code != 9 && st.Signal != "Interrupt" {
 		t.Errorf("cancelled ProcessFile: %v %v", st, err)
 	}

@@ -45,7 +45,12 @@ func (p *Process) writableLocked() error {
 //
 // The text is queued once: with an encoding that writes it as it is
 // (utf-8-unix, raw-text-unix, no-conversion), the bytes written are the
-// string's own, with no copy; otherwise the encoded bytes are the one copy.
+// string's own, with no copy. Otherwise a long text is encoded a piece
+// (256 KiB) at a time as the child reads it, so a send holds one piece's
+// encoded copy, not the whole text's (Emacs encodes it whole first), except
+// under ISO-2022 systems and those with a pre-write conversion (utf-7,
+// chinese-hz, compound-text...), whose encoding of a text depends on all of
+// it: their encoded bytes are the one copy.
 func (p *Process) SendString(s string) error {
 	return p.SendStringContext(context.Background(), s)
 }
@@ -69,7 +74,14 @@ func (p *Process) SendStringContext(ctx context.Context, s string) error {
 		rt.mu.Unlock()
 		return nil // after SendEOF, or a pipe process: nothing reads it
 	}
-	target, err := p.tr.send(p, p.enc.encodeShared(s))
+	var data []byte
+	if piece, rest := p.enc.firstPiece(s); rest != "" {
+		data = p.enc.encode(piece)
+		s = rest
+	} else {
+		data, s = p.enc.encodeShared(s), ""
+	}
+	target, err := p.tr.send(p, data, s)
 	rt.mu.Unlock()
 	if err != nil || target == 0 {
 		return err
@@ -77,35 +89,99 @@ func (p *Process) SendStringContext(ctx context.Context, s string) error {
 	return p.waitWrittenContext(ctx, target)
 }
 
+// sendSeg is one send's input not yet written: bytes ready to write, and,
+// for a long text under an encoding that changes it, the text still to
+// encode, a piece at a time as the bytes before it are written.
+type sendSeg struct {
+	b     []byte
+	buf   []byte              // a piecewise segment's buffer, which each piece's encoding reuses
+	rest  string              // text still to encode
+	prep  func([]byte) []byte // applied to each encoded piece (a pty's line cutting), or nil
+	units int64               // a piecewise segment's count in queued and written that b stands for
+	piece bool                // a piecewise segment: written counts a piece once it is written whole
+}
+
 // enqueueLocked writes data to p's input as far as it goes now and queues
 // the rest for the loop. It returns 0 when everything was written, else
-// the count of queued bytes to wait for with waitWritten. rt.mu must be
+// the position in the input to wait for with waitWritten. rt.mu must be
 // held, and p.out.fd must be open.
 func (p *Process) enqueueLocked(data []byte) (target int64, err error) {
-	if len(data) == 0 { // no empty segment in the queue
+	return p.enqueueTextLocked(data, "", nil)
+}
+
+// enqueueTextLocked is enqueueLocked for data followed by rest, text to
+// encode with p's encoder a piece at a time, each piece passed through
+// prep (if not nil) as data was. The position counts data's bytes and
+// rest's (text) bytes: a piece of rest counts as written once its encoded
+// bytes are all written.
+func (p *Process) enqueueTextLocked(data []byte, rest string, prep func([]byte) []byte) (target int64, err error) {
+	if len(data) == 0 && rest == "" { // no empty segment in the queue
 		if len(p.wq) == 0 {
 			return 0, nil
 		}
 		return p.queued, nil
 	}
+	seg := sendSeg{b: data, rest: rest, prep: prep}
+	if rest != "" {
+		seg.piece, seg.units, seg.buf = true, int64(len(data)), data
+	}
+	p.queued += int64(len(data)) + int64(len(rest))
+	p.wq = append(p.wq, seg)
 	// A nowait connection still in progress queues everything: the queue
 	// is written when the connection completes.
-	if len(p.wq) == 0 && p.status.kind != rawConnect {
-		n, err := writeFD(p.out.fd, data)
-		if err != nil && err != errAgain {
-			return 0, p.failWriteLocked(err)
+	if len(p.wq) == 1 && p.status.kind != rawConnect {
+		if err := p.writeQueueLocked(); err != nil {
+			return 0, err
 		}
-		data = data[n:]
-		p.queued += int64(n)
-		p.written += int64(n)
-		if len(data) == 0 {
+		if len(p.wq) == 0 {
 			return 0, nil
 		}
 	}
-	p.wq = append(p.wq, data)
-	p.queued += int64(len(data))
 	p.rt.armLocked(p)
 	return p.queued, nil
+}
+
+// writeQueueLocked writes the queued input until the descriptor is full,
+// encoding the next piece of a piecewise segment when the bytes before it
+// are written. rt.mu must be held.
+func (p *Process) writeQueueLocked() error {
+	for len(p.wq) > 0 && p.out.open() {
+		s := &p.wq[0]
+		if len(s.b) == 0 && s.rest != "" {
+			var piece string
+			piece, s.rest = p.enc.nextPiece(s.rest)
+			s.b, s.units = p.enc.appendEncode(s.buf[:0], piece), int64(len(piece))
+			if s.prep != nil {
+				s.b = s.prep(s.b)
+			}
+			s.buf = s.b
+		}
+		var n int
+		var err error
+		if len(s.b) > 0 {
+			n, err = writeFD(p.out.fd, s.b)
+		}
+		s.b = s.b[n:]
+		if !s.piece {
+			p.written += int64(n)
+		} else if len(s.b) == 0 {
+			p.written += s.units
+		}
+		if len(s.b) == 0 && s.rest == "" {
+			p.wq[0] = sendSeg{} // let the sent text go
+			p.wq = p.wq[1:]
+		}
+		if err == errAgain {
+			break
+		}
+		if err != nil {
+			return p.failWriteLocked(err)
+		}
+	}
+	if len(p.wq) == 0 {
+		p.wq = nil
+	}
+	return nil
 }
 
 // waitQueued dispatches until the input queued now is written, or
@@ -176,25 +252,7 @@ func (rt *Runtime) flushWrites(p *Process) {
 	if p.status.kind == rawConnect && p.out.open() && !rt.finishConnectLocked(p) {
 		return // the nowait connection failed (network_sock.go)
 	}
-	for len(p.wq) > 0 && p.out.open() {
-		n, err := writeFD(p.out.fd, p.wq[0])
-		p.wq[0] = p.wq[0][n:]
-		p.written += int64(n)
-		if len(p.wq[0]) == 0 {
-			p.wq[0] = nil // let the sent text go
-			p.wq = p.wq[1:]
-		}
-		if err == errAgain {
-			break
-		}
-		if err != nil {
-			p.failWriteLocked(err)
-			break
-		}
-	}
-	if len(p.wq) == 0 {
-		p.wq = nil
-	}
+	p.writeQueueLocked()
 	if rt.finishPeerEOFLocked(p) {
 		return // the peer had ended and all is written: closed (network_eof.go)
 	}

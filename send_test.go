@@ -127,3 +127,56 @@ func TestSendRegion(t *testing.T) {
 		t.Errorf("got %q", rec.String())
 	}
 }
+
+// Issue 17 item 8: a long text under an encoding that changes it is
+// encoded a piece at a time as the child reads it, so the queue never
+// holds the whole encoded copy; the bytes are those of encoding it whole.
+func TestLongSendEncodedInPieces(t *testing.T) {
+	line := "ligne é à ü ß 1234567890 abcdefghijklmnopqrstuvwxyz\n"
+	text := strings.Repeat(line, (3*sendPiece)/len(line)+7)
+	for _, name := range []string{"latin-1-unix", "utf-8-dos", "utf-16", "cp1252-dos", "latin-1-unix/pty"} {
+		t.Run(name, func(t *testing.T) {
+			name, pty := strings.CutSuffix(name, "/pty")
+			cs, err := LookupCodingSystem(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := cs.newEncoder().encode(text)
+			rt := newRuntime(t, Config{})
+			var out bytes.Buffer
+			var maxQueued, sawRest int
+			a := helperArgs("cat", "cat")
+			a.Coding = Coding{Decoding: "no-conversion", Encoding: name}
+			if pty { // each piece's lines cut for the terminal as the first's
+				a.ConnectionType = PTY
+			}
+			a.Filter = func(p *Process, s string) {
+				out.WriteString(s)
+				rt.mu.Lock()
+				defer rt.mu.Unlock()
+				n := 0
+				for _, seg := range p.wq {
+					n += len(seg.b)
+					sawRest = max(sawRest, len(seg.rest))
+				}
+				maxQueued = max(maxQueued, n)
+			}
+			p := mustMake(t, rt, a)
+			if err := p.SendString(text); err != nil {
+				t.Fatal(err)
+			}
+			if err := p.SendEOF(); err != nil {
+				t.Fatal(err)
+			}
+			waitExit(t, p)
+			if !bytes.Equal(out.Bytes(), want) {
+				t.Errorf("cat echoed %d bytes, want the %d of encoding the text whole", out.Len(), len(want))
+			}
+			// utf-16 doubles a piece's bytes; the whole copy would be
+			// over six pieces.
+			if maxQueued > 2*sendPiece+4 || sawRest == 0 {
+				t.Errorf("queued %d encoded bytes at most (a piece is %d bytes of text), text left to encode %d", maxQueued, sendPiece, sawRest)
+			}
+		})
+	}
+}

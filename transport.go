@@ -36,10 +36,12 @@ type transport interface {
 	// not a child gets. rt.mu and the dispatch lock must be held.
 	ended(rt *Runtime, p *Process)
 
-	// send queues data, encoded, for p's input. It returns the count of
-	// queued bytes to wait for with waitWritten, 0 when nothing is left to
+	// send queues data, encoded, for p's input, followed by rest, text
+	// still to encode (a long text's tail, encoded a piece at a time as
+	// the input drains: see enqueueTextLocked). It returns the position
+	// in the input to wait for with waitWritten, 0 when nothing is left to
 	// wait for. rt.mu must be held, and p's input open.
-	send(p *Process, data []byte) (target int64, err error)
+	send(p *Process, data []byte, rest string) (target int64, err error)
 
 	// sendEOF ends p's input after the input already sent
 	// (process-send-eof). No lock may be held.
@@ -65,7 +67,9 @@ func (stream) readsStream() bool { return true }
 // running: its exit comes from the reaper.
 func (stream) ended(rt *Runtime, p *Process) { rt.closeInLocked(p) }
 
-func (stream) send(p *Process, data []byte) (int64, error) { return p.enqueueLocked(data) }
+func (stream) send(p *Process, data []byte, rest string) (int64, error) {
+	return p.enqueueTextLocked(data, rest, nil)
+}
 
 // sendEOF closes our writing end once the queued input is written; later
 // sends are discarded, as in Emacs.
