@@ -207,6 +207,28 @@ func TestWaitEventStatusChange(t *testing.T) {
 		t.Errorf("events %q", events)
 	}
 
+	// AcceptProcessOutput with a nil process keeps Emacs's behaviour: it
+	// runs the sentinel of a child that exits with no output but returns
+	// only for output, here at its timeout (Emacs 28.2, emacs -Q --batch:
+	// (accept-process-output nil 1) with a child running true returned
+	// nil after 1.00 s, its sentinel having run).
+	var apoEvents []string
+	exiting := mustMake(t, rt, ProcessArgs{Name: "a", Command: []string{"true"},
+		Sentinel: func(p *Process, ev string) { apoEvents = append(apoEvents, ev) }})
+	for deadline := time.Now().Add(longWait); !exiting.Exited(); {
+		if time.Now().After(deadline) {
+			t.Fatal("the exit sentinel did not run")
+		}
+		start := time.Now()
+		got := rt.AcceptProcessOutput(nil, shortWait, false)
+		if d := time.Since(start); got || d < shortWait*9/10 {
+			t.Fatalf("AcceptProcessOutput(nil) with only an exit: %v after %v, events %q", got, d, apoEvents)
+		}
+	}
+	if len(apoEvents) != 1 || apoEvents[0] != "finished\n" {
+		t.Errorf("events %q", apoEvents)
+	}
+
 	// Output makes it return too.
 	var out strings.Builder
 	q := mustMake(t, rt, ProcessArgs{Name: "o", Command: helperCmd("ready"),
