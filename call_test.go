@@ -106,3 +106,26 @@ func TestShellCommandOutput(t *testing.T) {
 		t.Errorf("signal: %q %v %v", out, st, err)
 	}
 }
+
+// ShellCommand runs a command line with the Runtime's shell, in a
+// directory and environment of its own, and returns its status; with
+// Program or Args it is an error.
+func TestCallShellCommand(t *testing.T) {
+	rt := newRuntime(t, Config{ShellFileName: "/bin/sh"})
+	dir := t.TempDir()
+	b := rt.GetBufferCreate("shell")
+	st, err := rt.Call(context.Background(), CallProcessArgs{
+		ShellCommand: `pwd; echo "$GREETING"; cat; exit 4`,
+		Dir:          dir,
+		Env:          []string{"GREETING=hi"},
+		Input:        "in\n",
+		Dest:         Destination{Buffer: b},
+	})
+	real, _ := filepath.EvalSymlinks(dir)
+	if err != nil || st.Code != 4 || b.String() != real+"\nhi\nin\n" {
+		t.Errorf("got %v %v %q", st, err, b.String())
+	}
+	if _, err := rt.Call(context.Background(), CallProcessArgs{ShellCommand: "true", Program: "sh"}); err == nil {
+		t.Error("ShellCommand with Program is accepted")
+	}
+}

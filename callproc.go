@@ -92,6 +92,12 @@ type CallProcessArgs struct {
 	Program string
 	// Args are the program's arguments, encoded with the encoding system.
 	Args []string
+	// ShellCommand, when not empty, is a command line for the shell, run
+	// as call-process-shell-command and shell-command-to-string run
+	// theirs: Config.ShellFileName with Config.ShellCommandSwitch and the
+	// line. Program and Args must then be empty. It gives the shell forms
+	// a directory and environment of their own (Dir, Env).
+	ShellCommand string
 	// Dir is the working directory (default-directory bound for this
 	// call); "" uses Config.DefaultDirectory. A directory that does not
 	// exist is Emacs's error "Setting current directory: No such file or
@@ -118,7 +124,8 @@ type CallProcessArgs struct {
 // Call is call-process with every argument in a CallProcessArgs: a
 // working directory, environment entries and coding systems for this call
 // alone (no other Runtime needed), and standard input from a file, a
-// string or an io.Reader. It runs the program synchronously and returns
+// string or an io.Reader; with ShellCommand, it is
+// call-process-shell-command with the same. It runs the program synchronously and returns
 // how it ended; filters and sentinels do not run meanwhile. When ctx ends,
 // the child's process group gets SIGINT, then SIGKILL after
 // Config.CallProcessQuitDelay, as CallProcessContext does, and Call
@@ -132,6 +139,12 @@ func (rt *Runtime) Call(ctx context.Context, a CallProcessArgs) (CallStatus, err
 	}
 	if n > 1 {
 		return CallStatus{}, errors.New("eproc: CallProcessArgs: more than one of Infile, Input and Stdin")
+	}
+	if a.ShellCommand != "" {
+		if a.Program != "" || len(a.Args) > 0 {
+			return CallStatus{}, errors.New("eproc: CallProcessArgs: ShellCommand with Program or Args")
+		}
+		a.Program, a.Args = rt.shellFileName(), []string{rt.cfg.ShellCommandSwitch, a.ShellCommand}
 	}
 	stdin := a.Stdin
 	if a.Input != "" {
@@ -155,7 +168,8 @@ func (rt *Runtime) Call(ctx context.Context, a CallProcessArgs) (CallStatus, err
 // ShellCommandOutput is shell-command-to-string that also returns how the
 // shell ended: it runs command with Config.ShellFileName and
 // Config.ShellCommandSwitch, and returns its output (standard error
-// included) and its status. ctx cancels it as in Call.
+// included) and its status. ctx cancels it as in Call. For another
+// directory or environment, use Call with ShellCommand, Dir and Env.
 func (rt *Runtime) ShellCommandOutput(ctx context.Context, command string) (string, CallStatus, error) {
 	b := newBuffer(" *shell-command-to-string*")
 	st, err := rt.Call(ctx, CallProcessArgs{

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -171,5 +172,91 @@ func TestExpectIncremental(t *testing.T) {
 			t.Logf("%d checks scanned %d bytes for %d bytes of output", checks, scanned, total)
 			waitExit(t, p)
 		})
+	}
+}
+
+// An Expecter beside a filter of the user's while another goroutine runs
+// the loop: the filter gets every byte, in order, and Expect returns only
+// after the filter has returned from the chunk that matched (the Expecter
+// sees a chunk after the filter): the filter holds the first chunk while
+// an Expect starts and must not find it.
+func TestExpectWithFilterAndRun(t *testing.T) {
+	rt := newRuntime(t, Config{})
+	var mu sync.Mutex
+	var got strings.Builder
+	entered, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	p := mustMake(t, rt, ProcessArgs{Name: "prompt", Command: helperCmd("prompt"),
+		Filter: func(p *Process, s string) {
+			once.Do(func() {
+				close(entered)
+				select {
+				case <-release:
+				case <-time.After(longWait):
+				}
+			})
+			mu.Lock()
+			got.WriteString(s)
+			mu.Unlock()
+		}})
+	e := p.Expecter()
+	ctx, cancel := context.WithTimeout(context.Background(), longWait)
+	defer cancel()
+	runCtx, stopRun := context.WithCancel(ctx)
+	ran := make(chan struct{})
+	go func() { rt.Run(runCtx); close(ran) }()
+	defer func() { stopRun(); <-ran }()
+	filtered := func() string { mu.Lock(); defer mu.Unlock(); return got.String() }
+	type result struct {
+		m   Match
+		err error
+	}
+	select {
+	case <-entered:
+	case <-time.After(longWait):
+		t.Fatal("the filter got no output")
+	}
+	first := make(chan result, 1)
+	go func() {
+		m, err := e.Expect(ctx, "login: ")
+		first <- result{m, err}
+	}()
+	var r result
+	select {
+	case r = <-first:
+		t.Errorf("Expect returned %+v, %v while the filter still had the chunk", r.m, r.err)
+		close(release)
+	case <-time.After(shortWait):
+		close(release)
+		select {
+		case r = <-first:
+		case <-time.After(longWait):
+			t.Fatal("Expect did not return")
+		}
+	}
+	if r.err != nil || r.m.Text != "login: " {
+		t.Fatalf("login: %+v, %v", r.m, r.err)
+	}
+	if !strings.HasSuffix(filtered(), "login: ") {
+		t.Errorf("the filter had %q when Expect returned", filtered())
+	}
+	p.SendString("cy\n")
+	if m, err := e.Expect(ctx, regexp.MustCompile(`hello (\w+)\n\$ `)); err != nil || m.Groups[1] != "cy" {
+		t.Fatalf("hello: %+v, %v", m, err)
+	}
+	if !strings.HasSuffix(filtered(), "hello cy\n$ ") {
+		t.Errorf("the filter had %q when Expect returned", filtered())
+	}
+	p.SendString("quit\n")
+	if m, err := e.Expect(ctx, "bye\n"); err != nil || m.Before != "" {
+		t.Fatalf("bye: %+v, %v", m, err)
+	}
+	select {
+	case <-p.Done():
+	case <-time.After(longWait):
+		t.Fatal("Done not closed")
+	}
+	if s := filtered(); s != "login: hello cy\n$ bye\n" {
+		t.Errorf("the filter got %q", s)
 	}
 }

@@ -68,47 +68,85 @@ func init() {
 }
 
 // Done is closed after the exit sentinel has returned, whoever dispatched
-// it: here a goroutine running Run.
+// it: a goroutine running Run, AcceptProcessOutput, WaitEvent or Wait. The
+// exit sentinel holds its dispatcher until the test has seen Done still
+// open, so a Done closed before the sentinel returns fails the test.
 func TestDoneAfterSentinel(t *testing.T) {
-	rt := newRuntime(t, Config{})
-	var sentinelDone atomic.Bool
-	p := mustMake(t, rt, ProcessArgs{Name: "d", Command: []string{"sh", "-c", "exit 3"},
-		Sentinel: func(p *Process, ev string) { sentinelDone.Store(true) }})
-	done := p.Done()
-	if p.Done() != done {
-		t.Fatal("Done returned a different channel on the second call")
+	dispatchers := []struct {
+		name string
+		run  func(ctx context.Context, rt *Runtime, p *Process)
+	}{
+		{"Run", func(ctx context.Context, rt *Runtime, p *Process) { rt.Run(ctx) }},
+		{"AcceptProcessOutput", func(ctx context.Context, rt *Runtime, p *Process) {
+			for ctx.Err() == nil {
+				rt.AcceptProcessOutput(nil, shortWait, false)
+			}
+		}},
+		{"WaitEvent", func(ctx context.Context, rt *Runtime, p *Process) {
+			for rt.WaitEvent(ctx) == nil {
+			}
+		}},
+		{"Wait", func(ctx context.Context, rt *Runtime, p *Process) { p.Wait(ctx) }},
 	}
-	select {
-	case <-done:
-		t.Fatal("Done closed before anything was dispatched")
-	default:
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ran := make(chan struct{})
-	go func() { rt.Run(ctx); close(ran) }()
-	select {
-	case <-done:
-	case <-time.After(longWait):
-		t.Fatal("Done not closed")
-	}
-	if !sentinelDone.Load() || !p.Exited() {
-		t.Errorf("Done closed before the sentinel returned (sentinel %v, Exited %v)", sentinelDone.Load(), p.Exited())
-	}
-	cancel()
-	<-ran
-	select {
-	case <-p.Done():
-	default:
-		t.Error("Done after the exit is not closed")
-	}
-	// A Done made after the exit is closed at once.
-	q := mustMake(t, rt, ProcessArgs{Name: "q", Command: []string{"true"}})
-	waitExit(t, q)
-	select {
-	case <-q.Done():
-	default:
-		t.Error("Done made after the exit sentinel is not closed")
+	for _, d := range dispatchers {
+		t.Run(d.name, func(t *testing.T) {
+			rt := newRuntime(t, Config{})
+			entered, release := make(chan struct{}), make(chan struct{})
+			var sentinelDone atomic.Bool
+			p := mustMake(t, rt, ProcessArgs{Name: "d", Command: []string{"sh", "-c", "exit 3"},
+				Sentinel: func(p *Process, ev string) {
+					close(entered)
+					select {
+					case <-release:
+					case <-time.After(longWait):
+					}
+					sentinelDone.Store(true)
+				}})
+			done := p.Done()
+			if p.Done() != done {
+				t.Fatal("Done returned a different channel on the second call")
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			ran := make(chan struct{})
+			go func() { d.run(ctx, rt, p); close(ran) }()
+			select {
+			case <-entered:
+			case <-time.After(longWait):
+				t.Fatal("the exit sentinel did not run")
+			}
+			select {
+			case <-done:
+				t.Error("Done closed while the exit sentinel runs")
+			default:
+			}
+			close(release)
+			select {
+			case <-done:
+			case <-time.After(longWait):
+				t.Fatal("Done not closed")
+			}
+			if !sentinelDone.Load() || !p.Exited() {
+				t.Errorf("Done closed before the sentinel returned (sentinel %v, Exited %v)", sentinelDone.Load(), p.Exited())
+			}
+			if e := p.LastEvent(); e.Kind != EventExited || e.Code != 3 {
+				t.Errorf("LastEvent %+v", e)
+			}
+			cancel()
+			select {
+			case <-ran:
+			case <-time.After(longWait):
+				t.Fatal("the dispatcher did not return")
+			}
+			// A Done made after the exit is closed at once.
+			q := mustMake(t, rt, ProcessArgs{Name: "q", Command: []string{"true"}})
+			waitExit(t, q)
+			select {
+			case <-q.Done():
+			default:
+				t.Error("Done made after the exit sentinel is not closed")
+			}
+		})
 	}
 }
 
@@ -167,6 +205,28 @@ func TestWaitEventStatusChange(t *testing.T) {
 	}
 	if events[0] != "finished\n" || !p.Exited() {
 		t.Errorf("events %q", events)
+	}
+
+	// AcceptProcessOutput with a nil process keeps Emacs's behaviour: it
+	// runs the sentinel of a child that exits with no output but returns
+	// only for output, here at its timeout (Emacs 28.2, emacs -Q --batch:
+	// (accept-process-output nil 1) with a child running true returned
+	// nil after 1.00 s, its sentinel having run).
+	var apoEvents []string
+	exiting := mustMake(t, rt, ProcessArgs{Name: "a", Command: []string{"true"},
+		Sentinel: func(p *Process, ev string) { apoEvents = append(apoEvents, ev) }})
+	for deadline := time.Now().Add(longWait); !exiting.Exited(); {
+		if time.Now().After(deadline) {
+			t.Fatal("the exit sentinel did not run")
+		}
+		start := time.Now()
+		got := rt.AcceptProcessOutput(nil, shortWait, false)
+		if d := time.Since(start); got || d < shortWait*9/10 {
+			t.Fatalf("AcceptProcessOutput(nil) with only an exit: %v after %v, events %q", got, d, apoEvents)
+		}
+	}
+	if len(apoEvents) != 1 || apoEvents[0] != "finished\n" {
+		t.Errorf("events %q", apoEvents)
 	}
 
 	// Output makes it return too.

@@ -156,7 +156,9 @@ func TestReaderWithRun(t *testing.T) {
 func TestReaderWriterJSON(t *testing.T) {
 	rt := newRuntime(t, Config{})
 	p := mustMake(t, rt, ProcessArgs{Name: "cat", Command: helperCmd("cat")})
-	dec := json.NewDecoder(p.Reader())
+	r := p.Reader()
+	r.SetReadDeadline(time.Now().Add(longWait)) // a Close that is not SendEOF fails, not hangs
+	dec := json.NewDecoder(r)
 	enc := json.NewEncoder(p)
 	w := p.Writer()
 	type msg struct {

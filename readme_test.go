@@ -24,12 +24,19 @@ func TestREADMESnippets(t *testing.T) {
 		}
 		sources = append(sources, codeLines(string(b)))
 	}
-	blocks := regexp.MustCompile("(?s)```go\n(.*?)```").FindAllStringSubmatch(string(readme), -1)
-	if len(blocks) == 0 {
-		t.Fatal("no Go blocks in README.md")
-	}
+	blocks := fencedBlocks(string(readme))
+	goBlocks := 0
 	for _, b := range blocks {
-		block := codeLines(b[1])
+		if b.info != "go" {
+			// A Go block tagged otherwise ("golang", "Go", none) would
+			// escape the check: Go must be tagged go.
+			if strings.HasPrefix(strings.ToLower(b.info), "go") || looksLikeGo.MatchString(b.text) {
+				t.Errorf("README block tagged %q looks like Go; tag it go:\n%s", b.info, b.text)
+			}
+			continue
+		}
+		goBlocks++
+		block := codeLines(b.text)
 		found := false
 		for _, src := range sources {
 			if containsRun(src, block) {
@@ -38,9 +45,49 @@ func TestREADMESnippets(t *testing.T) {
 			}
 		}
 		if !found {
-			t.Errorf("README block not found in any example:\n%s", b[1])
+			t.Errorf("README block not found in any example:\n%s", b.text)
 		}
 	}
+	if goBlocks == 0 {
+		t.Fatal("no Go blocks in README.md")
+	}
+}
+
+// looksLikeGo matches text that is Go code rather than a shell command.
+var looksLikeGo = regexp.MustCompile(`:=|\bfunc\b|\beproc\.[A-Z]|\berr != nil`)
+
+// fencedBlock is a fenced code block of a Markdown file: the fence's info
+// string and the text between the fences.
+type fencedBlock struct{ info, text string }
+
+// fencedBlocks returns the fenced code blocks of md, indented ones (in a
+// list item) too. A fence left open is a block up to the end.
+func fencedBlocks(md string) []fencedBlock {
+	var blocks []fencedBlock
+	var cur *fencedBlock
+	var text strings.Builder
+	for _, line := range strings.Split(md, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if !strings.HasPrefix(trimmed, "```") {
+			if cur != nil {
+				text.WriteString(line + "\n")
+			}
+			continue
+		}
+		if cur == nil {
+			cur = &fencedBlock{info: strings.TrimSpace(strings.TrimLeft(trimmed, "`"))}
+			text.Reset()
+			continue
+		}
+		cur.text = text.String()
+		blocks = append(blocks, *cur)
+		cur = nil
+	}
+	if cur != nil {
+		cur.text = text.String()
+		blocks = append(blocks, *cur)
+	}
+	return blocks
 }
 
 // codeLines returns the lines of s without leading and trailing white
