@@ -753,7 +753,10 @@ func (p *Process) KillWithoutQuery(doQuery bool) bool {
 // from p's own sentinel, the new status is reported right after that
 // sentinel returns: sentinels never run recursively). After Delete
 // returns, no filter of p runs again. Deleting a deleted process does
-// nothing.
+// nothing. Delete has no deadline: while a filter or sentinel runs on
+// another goroutine, it waits for that callback to return (it runs p's
+// sentinel, and callbacks never run concurrently); the waits that take a
+// deadline or a context return on time whatever callbacks run.
 //
 // What Delete leaves running, as Emacs's delete-process does: programs
 // that left the child's process group (a daemon that called setsid, a
