@@ -151,6 +151,7 @@ type Process struct {
 	stderrProc      *Process    // the standard error pipe process, if any
 	stderrOf        *Process    // of a standard error pipe process: the child writing into it
 	endPending      bool        // a stderr pipe process at end of file, closing after stderrOf's exit sentinel
+	heldRead        *readShot   // a read that a turn reading together holds, not yet delivered (readtogether.go); guarded by dispatch
 	ptyCol          int         // bytes sent into the pty's current input line (see chunkPTYInput)
 	event           string      // the next sentinel's event when the status does not say it
 	net             *netInfo    // a network process's contact and addresses (network.go)
