@@ -74,7 +74,13 @@ type ProcessArgs struct {
 	// Stderr is :stderr: nil mixes standard error with standard output; a
 	// *Buffer makes a pipe process named "NAME stderr" that inserts the
 	// child's standard error there (find it with GetBufferProcess); a pipe
-	// *Process receives the child's standard error itself.
+	// *Process receives the child's standard error itself. Every time, what
+	// the child wrote to its standard output is delivered first, then what
+	// it wrote to its standard error, then its exit sentinel runs, then the
+	// pipe process's sentinel ("finished\n"). Emacs 28.2 gives that order
+	// most of the time, not always: the pipe's output can come first, and
+	// its "finished\n" before the child's sentinel (in 4 of 30 runs of a
+	// child writing to both and exiting).
 	Stderr StderrTarget
 	// FileHandler is :file-handler: when the directory (Dir, else
 	// Config.DefaultDirectory) has a file handler (see FileHandler and
