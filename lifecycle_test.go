@@ -430,7 +430,12 @@ func TestReadProcessOutputMaxClamped(t *testing.T) {
 // traps it: the trap runs (here it reports, then stops the shell with
 // SIGSTOP itself), and the status becomes "stop". A child that leaves
 // SIGTSTP at its default action gets SIGSTOP and stops too (the kernel
-// would discard SIGTSTP in its orphaned process group).
+// would discard SIGTSTP in its orphaned process group), and so does a
+// child that ignores SIGTSTP (an interactive shell). Emacs 28.2 (emacs -Q
+// --batch, stop-process on the same commands): the trap prints "caught",
+// the status is stop and the sentinel gets "stopped (signal)\n"; `sleep
+// 30` and a child ignoring TSTP stay "run" with no event, which eproc
+// departs from (Stop's doc and the README say so).
 func TestStopSendsTSTPToATrap(t *testing.T) {
 	rt := newRuntime(t, Config{ProcessConnectionType: Pipe})
 	var rec recorder
@@ -451,8 +456,17 @@ func TestStopSendsTSTPToATrap(t *testing.T) {
 	if !slices.Contains(rec2.events, "stopped (signal)\n") {
 		t.Errorf("events %q", rec2.events)
 	}
+
+	var rec3 recorder
+	r := mustMake(t, rt, ProcessArgs{Name: "ignore", Filter: rec3.filter, Command: []string{"sh", "-c", "trap '' TSTP; echo ready; exec sleep 30"}})
+	waitUntil(t, rt, "ready", func() bool { return strings.Contains(rec3.String(), "ready") })
+	if err := r.Stop(false); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	waitUntil(t, rt, "the ignoring child's stop", func() bool { return r.Status() == "stop" })
 	p.Delete()
 	q.Delete()
+	r.Delete()
 }
 
 func TestPTYForkEMFILE(t *testing.T) {
