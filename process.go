@@ -77,10 +77,10 @@ type ProcessArgs struct {
 	// *Process receives the child's standard error itself. Every time, what
 	// the child wrote to its standard output is delivered first, then what
 	// it wrote to its standard error, then its exit sentinel runs, then the
-	// pipe process's sentinel ("finished\n"). Emacs 28.2 gives that order
-	// most of the time, not always: the pipe's output can come first, and
-	// its "finished\n" before the child's sentinel (in 4 of 30 runs of a
-	// child writing to both and exiting).
+	// pipe process's sentinel ("finished\n"). In Emacs 28.2 that order
+	// varies from run to run: the pipe's output can come first, and with
+	// a stderr buffer its "finished" often comes before the child's
+	// sentinel.
 	Stderr StderrTarget
 	// FileHandler is :file-handler: when the directory (Dir, else
 	// Config.DefaultDirectory) has a file handler (see FileHandler and
