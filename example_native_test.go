@@ -81,13 +81,13 @@ func Example_filterAndSentinel() {
 func ExampleProcess_Done() {
 	rt := eproc.NewRuntime(eproc.Config{ProcessConnectionType: eproc.Pipe})
 	defer rt.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go rt.Run(ctx) // the loop first (after MakeProcess works too); callbacks run on this goroutine
 	p, err := rt.MakeProcess(eproc.ProcessArgs{Name: "job", Command: []string{"sh", "-c", "exit 3"}})
 	if err != nil {
 		log.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go rt.Run(ctx) // before or after making processes; callbacks run on this goroutine
 	select {
 	case <-p.Done():
 		e := p.LastEvent()

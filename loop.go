@@ -379,6 +379,17 @@ func (rt *Runtime) filterOutput(p *Process, dec decoder, f Filter, bf BytesFilte
 	} else {
 		s = dec.decode(data, false)
 	}
+	if borrow && owner != nil && *owner != nil {
+		// The filter borrows the read buffer for the whole call: a turn
+		// run inside it (a filter that waits) reads into another.
+		buf := *owner
+		*owner = nil
+		rt.deliverText(p, f, bf, s)
+		if *owner == nil {
+			*owner = buf
+		}
+		return
+	}
 	rt.deliverText(p, f, bf, s)
 }
 
@@ -430,6 +441,7 @@ func (rt *Runtime) dispatchStatus(p *Process) {
 	errp := p.stderrProc
 	rt.mu.Unlock()
 	if dead {
+		rt.deliverHeldRead(p) // readtogether.go: a read an outer turn holds comes first
 		rt.drain(p)
 		if errp != nil && rt.drain(errp) {
 			rt.endOfOutput(errp)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -78,7 +79,22 @@ func TestNetworkHalfCloseKeepsReplies(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			defer done.Add(1)
-			conn, err := net.DialTimeout("tcp", addr, longWait)
+			// A small receive buffer, set before the connection (so the
+			// window stays small): the server's replies fill it, and the
+			// filter's SendString waits for room while the end of the
+			// lines (the CloseWrite) arrives, whatever the system's
+			// socket buffer sizes.
+			d := net.Dialer{Timeout: longWait, Control: func(network, address string, c syscall.RawConn) error {
+				var serr error
+				err := c.Control(func(fd uintptr) {
+					serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4<<10)
+				})
+				if err != nil {
+					return err
+				}
+				return serr
+			}}
+			conn, err := d.Dial("tcp", addr)
 			if err != nil {
 				fail("client %d: %v", c, err)
 				return

@@ -74,7 +74,13 @@ type ProcessArgs struct {
 	// Stderr is :stderr: nil mixes standard error with standard output; a
 	// *Buffer makes a pipe process named "NAME stderr" that inserts the
 	// child's standard error there (find it with GetBufferProcess); a pipe
-	// *Process receives the child's standard error itself.
+	// *Process receives the child's standard error itself. Every time, what
+	// the child wrote to its standard output is delivered first, then what
+	// it wrote to its standard error, then its exit sentinel runs, then the
+	// pipe process's sentinel ("finished\n"). In Emacs 28.2 that order
+	// varies from run to run: the pipe's output can come first, and with
+	// a stderr buffer its "finished" often comes before the child's
+	// sentinel.
 	Stderr StderrTarget
 	// FileHandler is :file-handler: when the directory (Dir, else
 	// Config.DefaultDirectory) has a file handler (see FileHandler and
@@ -151,6 +157,7 @@ type Process struct {
 	stderrProc      *Process    // the standard error pipe process, if any
 	stderrOf        *Process    // of a standard error pipe process: the child writing into it
 	endPending      bool        // a stderr pipe process at end of file, closing after stderrOf's exit sentinel
+	heldRead        *readShot   // a read that a turn reading together holds, not yet delivered (readtogether.go); guarded by dispatch
 	ptyCol          int         // bytes sent into the pty's current input line (see chunkPTYInput)
 	event           string      // the next sentinel's event when the status does not say it
 	net             *netInfo    // a network process's contact and addresses (network.go)
@@ -758,7 +765,10 @@ func (p *Process) KillWithoutQuery(doQuery bool) bool {
 // from p's own sentinel, the new status is reported right after that
 // sentinel returns: sentinels never run recursively). After Delete
 // returns, no filter of p runs again. Deleting a deleted process does
-// nothing.
+// nothing. Delete has no deadline: while a filter or sentinel runs on
+// another goroutine, it waits for that callback to return (it runs p's
+// sentinel, and callbacks never run concurrently); the waits that take a
+// deadline or a context return on time whatever callbacks run.
 //
 // What Delete leaves running, as Emacs's delete-process does: programs
 // that left the child's process group (a daemon that called setsid, a

@@ -15,8 +15,12 @@ import (
 // are in flight, so no descriptor can be closed under them: closing takes
 // the dispatch lock, which the turn holds. Between the reads and a
 // delivery, a filter may delete a process that was read: its bytes are
-// dropped, as a deleted process's output is. A fleet of children writing
-// at once is read on two cores, as a goroutine per child would be.
+// dropped, as a deleted process's output is. A filter that waits (a
+// SendString waiting for room) runs a turn inside the turn: that inner
+// turn reads into lists and buffers of its own, and delivers a held read
+// of a process whose exit it dispatches before that exit (see
+// deliverHeldRead). A fleet of children writing at once is read on two
+// cores, as a goroutine per child would be.
 
 const (
 	readTogetherMin   = 4  // ready streams for a turn to read them on two goroutines
@@ -34,6 +38,7 @@ type readShot struct {
 	fd  int
 	n   int
 	err error
+	buf *[]byte // the buffer read into, as its owner slot
 }
 
 // readsTogether reports whether a turn that reads ready, with only (its
@@ -48,8 +53,12 @@ func readsTogether(ready []*Process, only *Process) bool {
 // one by one after. The dispatch lock must be held.
 func (rt *Runtime) readTogether(ready []*Process) {
 	l := &rt.loop
-	shots := l.shots[:0]
-	rest := l.readRest[:0]
+	// The lists and buffers are the turn's own until it ends: a filter
+	// that waits (a SendString waiting for room) runs a turn inside this
+	// one, which must not read into the buffers of reads not yet
+	// delivered. That inner turn makes lists and buffers of its own.
+	shots, rest, bufs := l.shots[:0], l.readRest[:0], l.together
+	l.shots, l.readRest, l.together = nil, nil, nil
 	rt.mu.Lock()
 	for _, p := range ready {
 		if p.tr.readsStream() && p.readableLocked() {
@@ -61,7 +70,7 @@ func (rt *Runtime) readTogether(ready []*Process) {
 	rt.mu.Unlock()
 	for batch := shots; len(batch) > 0; {
 		k := min(len(batch), readTogetherBatch)
-		rt.readBatch(batch[:k])
+		bufs = rt.readBatch(batch[:k], bufs)
 		batch = batch[k:]
 	}
 	for _, p := range rest {
@@ -69,18 +78,19 @@ func (rt *Runtime) readTogether(ready []*Process) {
 	}
 	clear(shots) // the lists are kept for the next turn, without the processes
 	clear(rest)
-	l.shots, l.readRest = shots[:0], rest[:0]
+	l.shots, l.readRest, l.together = shots[:0], rest[:0], bufs
 }
 
-// readBatch reads shots on two goroutines, then settles and delivers each
-// read in turn. A process whose descriptor a filter closed meanwhile
-// (Delete) gets nothing. The dispatch lock must be held.
-func (rt *Runtime) readBatch(shots []readShot) {
+// readBatch reads shots on two goroutines into together, a buffer per
+// read (made where nil or missing), then settles and delivers each read in
+// turn; it returns together, grown. A process whose descriptor a filter
+// closed meanwhile (Delete) gets nothing. The dispatch lock must be held.
+func (rt *Runtime) readBatch(shots []readShot, together [][]byte) [][]byte {
 	l := &rt.loop
-	for len(l.together) < len(shots) {
-		l.together = append(l.together, nil)
+	for len(together) < len(shots) {
+		together = append(together, nil)
 	}
-	bufs := l.together[:len(shots)]
+	bufs := together[:len(shots)]
 	for i := range bufs {
 		if bufs[i] == nil {
 			bufs[i] = make([]byte, rt.cfg.ReadProcessOutputMax)
@@ -101,15 +111,36 @@ func (rt *Runtime) readBatch(shots []readShot) {
 	read(shots[:half], bufs[:half])
 	wg.Wait()
 	l.togetherTurns++
-	for i, s := range shots {
-		rt.mu.Lock()
-		gone := s.p.in.fd != s.fd || s.p.deleted
-		if gone {
-			s.p.inReady = false
-		}
-		rt.mu.Unlock()
-		if !gone {
-			rt.settleRead(s.p, bufs[i], s.n, s.err, &bufs[i])
-		}
+	for i := range shots {
+		shots[i].buf = &bufs[i]
+		shots[i].p.heldRead = &shots[i]
+	}
+	for i := range shots {
+		rt.deliverHeldRead(shots[i].p)
+	}
+	return together
+}
+
+// deliverHeldRead settles and delivers p's read that a turn reading
+// together holds, if any. The turn delivers its reads in order; a filter
+// among them that waits runs a turn inside it, and when that inner turn
+// dispatches the exit of a process whose read the outer turn still holds,
+// it delivers that read first (dispatchStatus), so the output comes
+// before the descriptors close and before the sentinel. A process deleted
+// meanwhile gets nothing. The dispatch lock must be held.
+func (rt *Runtime) deliverHeldRead(p *Process) {
+	s := p.heldRead
+	if s == nil {
+		return
+	}
+	p.heldRead = nil
+	rt.mu.Lock()
+	gone := p.in.fd != s.fd || p.deleted
+	if gone {
+		p.inReady = false
+	}
+	rt.mu.Unlock()
+	if !gone {
+		rt.settleRead(p, *s.buf, s.n, s.err, s.buf)
 	}
 }

@@ -337,7 +337,8 @@ func (rt *Runtime) SignalPID(pid int, sig syscall.Signal) error {
 // int, or a name as ParseSignal takes it. A *Process that eproc has reaped
 // or deleted is refused with "Process NAME is not active" (Emacs 28 would
 // signal a stale, maybe reused pid); a pipe process is refused with
-// "Cannot signal process NAME".
+// "Cannot signal process NAME". A pid that is a child of this Runtime not
+// yet collected is signalled under the same check as its *Process.
 func (rt *Runtime) SignalProcess(process any, signal any) error {
 	sig, err := ParseSignal(signal)
 	if err != nil {
@@ -385,10 +386,26 @@ func (rt *Runtime) SignalProcess(process any, signal any) error {
 	if pid <= 0 {
 		return errors.New("Cannot signal a process with no pid")
 	}
-	if err := killPid(pid, sig); err != nil {
+	if err := rt.killPidChecked(pid, sig); err != nil {
 		return fmt.Errorf("signal-process %d: %w", pid, err)
 	}
 	return nil
+}
+
+// killPidChecked sends sig to pid alone. While pid is a child of this
+// Runtime that the reaper has not collected, the check and the kill are
+// one step under the reaper's lock, so the signal cannot reach a program
+// that reused the pid; any other pid is signalled as it is, as Emacs does.
+func (rt *Runtime) killPidChecked(pid int, sig syscall.Signal) error {
+	rt.loop.reapMu.Lock()
+	defer rt.loop.reapMu.Unlock()
+	rt.mu.Lock()
+	_, mine := rt.loop.children[pid]
+	rt.mu.Unlock()
+	if mine {
+		return rt.killLocked(pid, sig, false)
+	}
+	return killPid(pid, sig)
 }
 
 // hangupForKilledBuffer sends SIGHUP to the child's process group, as
