@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -285,7 +286,8 @@ func (rt *Runtime) callProcess(ctx context.Context, r callRequest) (CallStatus, 
 
 	waited := make(chan struct{})
 	defer close(waited)
-	stop := context.AfterFunc(ctx, func() { rt.quitChild(cmd.Process.Pid, waited) })
+	child := &callChild{proc: cmd.Process}
+	stop := context.AfterFunc(ctx, func() { rt.quitChild(child, waited) })
 	defer stop()
 	if pr != nil {
 		dec := decCS.newDecoder()
@@ -305,6 +307,7 @@ func (rt *Runtime) callProcess(ctx context.Context, r callRequest) (CallStatus, 
 			dest.Buffer.Insert(s)
 		}
 	}
+	child.waitExited()
 	err = cmd.Wait()
 	if cmd.ProcessState == nil {
 		return CallStatus{Signal: "internal error"}, err
@@ -312,11 +315,42 @@ func (rt *Runtime) callProcess(ctx context.Context, r callRequest) (CallStatus, 
 	return callStatusOf(cmd.ProcessState), ctx.Err()
 }
 
+// callChild is a call-process child, whose quit signals must not reach a
+// program that reused its pid once os/exec collects it.
+type callChild struct {
+	proc *os.Process
+	mu   sync.Mutex
+	done bool // it exited, and is about to be collected
+}
+
+// waitExited blocks until the child has exited, without collecting it,
+// and marks it done, so that a quit after that signals nothing. Where
+// the system cannot wait without collecting (exitedNoReap is false), it
+// marks nothing, and kill relies on os.Process's own knowledge.
+func (c *callChild) waitExited() {
+	if exitedNoReap(c.proc.Pid) {
+		c.mu.Lock()
+		c.done = true
+		c.mu.Unlock()
+	}
+}
+
+// kill sends sig to the child's process group while the child has not
+// exited: the check and the kill are one step against waitExited.
+func (c *callChild) kill(sig syscall.Signal) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done || processDone(c.proc) {
+		return
+	}
+	killGroup(c.proc.Pid, sig)
+}
+
 // quitChild is C-g during call-process: SIGINT to the child's process
 // group, and SIGKILL if it has not died after Config.CallProcessQuitDelay
 // (a second C-g).
-func (rt *Runtime) quitChild(pid int, waited <-chan struct{}) {
-	killGroup(pid, syscall.SIGINT)
+func (rt *Runtime) quitChild(c *callChild, waited <-chan struct{}) {
+	c.kill(syscall.SIGINT)
 	delay := rt.cfg.CallProcessQuitDelay
 	if delay <= 0 {
 		delay = 2 * time.Second
@@ -327,7 +361,7 @@ func (rt *Runtime) quitChild(pid int, waited <-chan struct{}) {
 		select {
 		case <-waited:
 		case <-t.C:
-			killGroup(pid, syscall.SIGKILL)
+			c.kill(syscall.SIGKILL)
 		}
 	}()
 }

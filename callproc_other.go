@@ -12,3 +12,7 @@ func newSessionAttr() *syscall.SysProcAttr { return nil }
 
 // callStatusOf is call-process's value for a child that ended.
 func callStatusOf(ps *os.ProcessState) CallStatus { return CallStatus{Code: ps.ExitCode()} }
+
+// processDone reports false: the quit's signals go through the process
+// handle here.
+func processDone(p *os.Process) bool { return false }

@@ -7,8 +7,11 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -192,5 +195,40 @@ func TestCallProcessContextCancel(t *testing.T) {
 	st, err = rt.CallProcessContext(ctx2, "sleep", "", Destination{}, "30")
 	if !errors.Is(err, context.DeadlineExceeded) || st.Signal != "Interrupt" {
 		t.Errorf("interrupted: %v %v", st, err)
+	}
+}
+
+// Issue 16 item 4, for call-process: once the child has exited, a quit
+// signals nothing (on Linux waitExited sees the exit without collecting
+// the child, so that the pid cannot be reused before the check), and a
+// quit while it runs still reaches it.
+func TestCallChildQuitChecksExit(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the quit goes through the process handle on Windows")
+	}
+	run := func(script string) (*exec.Cmd, *callChild) {
+		cmd := exec.Command("/bin/sh", "-c", script)
+		cmd.SysProcAttr = newSessionAttr()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, &callChild{proc: cmd.Process}
+	}
+	cmd, c := run("exit 3")
+	c.waitExited()
+	if runtime.GOOS == "linux" && !c.done {
+		t.Error("waitExited did not mark the exited child")
+	}
+	c.kill(syscall.SIGKILL)
+	if err := cmd.Wait(); cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 3 {
+		t.Errorf("exit: %v", err)
+	}
+	c.kill(syscall.SIGKILL) // collected: nothing to signal, no panic
+
+	cmd, c = run("exec sleep 30")
+	c.kill(syscall.SIGKILL)
+	cmd.Wait()
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || ws.Signal() != syscall.SIGKILL {
+		t.Errorf("a running child's quit: %v", cmd.ProcessState)
 	}
 }

@@ -3,6 +3,7 @@
 package eproc
 
 import (
+	"errors"
 	"os"
 	"syscall"
 )
@@ -18,4 +19,10 @@ func callStatusOf(ps *os.ProcessState) CallStatus {
 		return CallStatus{Signal: signalDescription(ws.Signal())}
 	}
 	return CallStatus{Code: ps.ExitCode()}
+}
+
+// processDone reports whether os/exec has collected p, or is about to
+// (os.Process knows it once it has seen the exit).
+func processDone(p *os.Process) bool {
+	return errors.Is(p.Signal(syscall.Signal(0)), os.ErrProcessDone)
 }

@@ -23,3 +23,15 @@ func peekChild() (pid int, ok bool) {
 	off := (3*unsafe.Sizeof(int32(0)) + unsafe.Sizeof(uintptr(0)) - 1) &^ (unsafe.Sizeof(uintptr(0)) - 1)
 	return int(*(*int32)(unsafe.Add(unsafe.Pointer(&info), off))), true
 }
+
+// exitedNoReap blocks until the child pid has exited, without collecting
+// it (waitid with WNOWAIT), and reports true; false if it cannot tell.
+func exitedNoReap(pid int) bool {
+	var info unix.Siginfo
+	for {
+		err := unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
+		if err != unix.EINTR {
+			return err == nil
+		}
+	}
+}

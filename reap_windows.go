@@ -111,3 +111,7 @@ func (rt *Runtime) recordExit(pid int, st rawStatus) {
 	}
 	rt.setStatusLocked(p, st)
 }
+
+// exitedNoReap reports false: call-process's quit relies on os.Process
+// here.
+func exitedNoReap(pid int) bool { return false }
