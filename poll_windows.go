@@ -74,9 +74,12 @@ func (pl *poller) arm(fd int, in, out, added bool) error {
 	if in && !f.rdBusy {
 		f.rdBusy = true
 		var err error
-		if f.socket {
+		switch {
+		case f.socket:
 			err = f.armSocketRead()
-		} else {
+		case f.comm != nil:
+			err = f.armCommReadLocked() // serial_windows.go
+		default:
 			f.rd.ov = windows.Overlapped{}
 			err = windows.ReadFile(f.h, nil, nil, &f.rd.ov)
 		}
