@@ -283,8 +283,8 @@
 //     255\n"; Delete still reports "killed\n", as Emacs's delete-process
 //     does). Only the child ends, not its own children. Every other signal,
 //     and Stop and Continue of a child, return an error wrapping
-//     errors.ErrUnsupported; Stop and Continue of a pipe or network process
-//     work (they stop reading).
+//     errors.ErrUnsupported; Stop and Continue of a pipe, network or
+//     serial process work (they stop reading).
 //   - Exit codes: a child ended by Ctrl-C or Ctrl-Break
 //     (STATUS_CONTROL_C_EXIT) died of SIGINT ("interrupt\n"); any other
 //     code is an exit with that code, kept whole (Emacs 28 keeps its low 8

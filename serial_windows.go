@@ -383,12 +383,16 @@ func (p *Process) drainSerial() error {
 }
 
 // flushSerialInput discards the input received but not read: the byte
-// the readiness read holds and the driver's input (PurgeComm).
+// the readiness read holds and the driver's input (PurgeComm). It holds
+// the descriptor's lock meanwhile, so that no readComm counts bytes that
+// the purge then takes away (its read would wait for them).
 func flushSerialInput(fd int) {
-	if f := lookupFD(fd); f != nil && f.comm != nil {
-		f.mu.Lock()
-		f.comm.held = false
-		f.mu.Unlock()
+	f := lookupFD(fd)
+	if f == nil || f.comm == nil {
+		return
 	}
-	windows.PurgeComm(windows.Handle(fd), windows.PURGE_RXCLEAR)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.comm.held = false
+	windows.PurgeComm(f.h, windows.PURGE_RXCLEAR)
 }
