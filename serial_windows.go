@@ -47,6 +47,7 @@ type winComm struct {
 	byte    [1]byte            // what it read
 	held    bool               // byte holds a byte not yet handed out
 	err     error              // the read failed: readFD reports the end
+	ended   bool               // the read ended with no byte: the end of the input
 	device  string             // the port's key in serialOpen
 }
 
@@ -73,7 +74,7 @@ func (f *winFD) armCommReadLocked() error {
 	if c.reading {
 		return windows.ERROR_IO_PENDING // its completion reports
 	}
-	if c.held || c.err != nil || commQueued(f.h) > 0 {
+	if c.held || c.err != nil || c.ended || commQueued(f.h) > 0 {
 		return errReadyNow
 	}
 	if c.ev == 0 {
@@ -109,7 +110,13 @@ func (f *winFD) commReadDone() {
 		switch {
 		case c.ov.InternalHigh == 1:
 			c.held = true
-		case status == windows.STATUS_SUCCESS, status == windows.STATUS_CANCELLED:
+		case status == windows.STATUS_CANCELLED:
+		case status == windows.STATUS_SUCCESS:
+			// With no timeouts a read ends without its byte only at the
+			// end of the input: take it as the line's end rather than
+			// read again at once, and for ever. (A hung-up line under
+			// Wine fails the read instead: c.err.)
+			c.ended = true
 		default:
 			c.err = status.Errno()
 		}
@@ -135,7 +142,7 @@ func commQueued(h windows.Handle) uint32 {
 // readComm is readFD for a serial port: the byte the readiness read took,
 // then what waits in the driver, without blocking. It returns errAgain
 // when there is nothing, or while the one-byte read is in progress, and
-// the read's failure at the end.
+// the read's failure, or (0, nil), at the end.
 func (f *winFD) readComm(buf []byte) (int, error) {
 	if len(buf) == 0 {
 		return 0, nil
@@ -152,8 +159,8 @@ func (f *winFD) readComm(buf []byte) (int, error) {
 	if c.reading || f.closed {
 		return ret(n)
 	}
-	if n == 0 && c.err != nil {
-		return 0, c.err
+	if n == 0 && (c.err != nil || c.ended) {
+		return 0, c.err // (0, nil): the end of the input
 	}
 	want := min(uint32(len(buf)-n), commQueued(f.h))
 	if want == 0 {

@@ -327,6 +327,33 @@ func TestWindowsSerialErrors(t *testing.T) {
 	q.Delete()
 }
 
+// The other side hanging up: as on Unix, Emacs 28.2's "exited abnormally
+// with code 256\n", status closed, exit status 256. Under Wine the line is
+// a pty that ptyecho closes when anything arrives (EPROC_WINE_SERIAL_HANGUP).
+func TestWindowsSerialHangup(t *testing.T) {
+	echoPort(t)
+	port := os.Getenv("EPROC_WINE_SERIAL_HANGUP")
+	if port == "" {
+		if os.Getenv("EPROC_REQUIRE_SERIAL") != "" {
+			t.Fatal("a COM port that hangs up is required (EPROC_REQUIRE_SERIAL) but EPROC_WINE_SERIAL_HANGUP is not set")
+		}
+		t.Skip("needs a COM port that hangs up, named by EPROC_WINE_SERIAL_HANGUP")
+	}
+	rt := newRuntime(t, Config{})
+	var rec recorder
+	p := winSerial(t, rt, SerialArgs{Port: port, Speed: 9600, Filter: rec.filter, Sentinel: rec.sentinel})
+	if err := p.SendString("bye\n"); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, rt, "the hang-up", func() bool { return len(rec.events) > 0 })
+	if fmt.Sprint(rec.events) != "[exited abnormally with code 256\n]" || p.Status() != StatusClosed || p.ExitStatus() != 256 {
+		t.Fatalf("after the hang-up: events %q status %s exit %d", rec.events, p.Status(), p.ExitStatus())
+	}
+	// The port was let go: it opens again.
+	q := winSerial(t, rt, SerialArgs{Port: port, Speed: 9600})
+	q.Delete()
+}
+
 // The port name: one with no backslash is a device of \\.\ (so COM10 and
 // above open, as serial-term's serial-read-name does it).
 func TestWindowsSerialDevice(t *testing.T) {

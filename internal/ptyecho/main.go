@@ -1,14 +1,20 @@
 //go:build linux
 
-// Command ptyecho stands in for a serial device on the other end of a
-// line, for the Windows serial tests under Wine (.ci/wine-exec): it opens
-// a pty pair, puts the slave in raw mode, links LINK (a Wine prefix's
-// dosdevices/comN) to the slave, prints "ready" on its standard output,
-// and echoes every byte the slave's user writes back to it until it is
-// ended. It keeps the slave open itself, so that the line does not hang
-// up when the Windows program closes the port and opens it again.
+// Command ptyecho stands in for serial devices on the other end of a line,
+// for the Windows serial tests under Wine (.ci/wine-exec). It opens a pty
+// pair, puts the slave in raw mode, links LINK (a Wine prefix's
+// dosdevices/comN) to the slave, and echoes every byte the slave's user
+// writes back to it until it is ended. It keeps the slave open itself, so
+// that the line does not hang up when the Windows program closes the port
+// and opens it again.
 //
-// Usage: ptyecho LINK
+// With HANGLINK it also plays a device that hangs up: a second pty pair,
+// linked from HANGLINK, whose master and slave it closes as soon as
+// anything arrives, then makes afresh (and links again) for the next test.
+//
+// It prints "ready" on its standard output once the links exist.
+//
+// Usage: ptyecho LINK [HANGLINK]
 package main
 
 import (
@@ -20,15 +26,49 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: ptyecho LINK")
+	if len(os.Args) != 2 && len(os.Args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: ptyecho LINK [HANGLINK]")
 		os.Exit(2)
 	}
+	master, slave := line(os.Args[1])
+	defer slave.Close()
+	if len(os.Args) == 3 {
+		hm, hs := line(os.Args[2])
+		go hangUp(os.Args[2], hm, hs)
+	}
+	fmt.Println("ready")
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := master.Read(buf)
+		if n > 0 {
+			if _, werr := master.Write(buf[:n]); werr != nil {
+				fail(werr)
+			}
+		}
+		if err != nil {
+			fail(err)
+		}
+	}
+}
+
+// hangUp closes the line as soon as anything arrives on it, and makes a
+// new one under the same link.
+func hangUp(link string, master, slave *os.File) {
+	buf := make([]byte, 4096)
+	for {
+		master.Read(buf)
+		master.Close()
+		slave.Close()
+		master, slave = line(link)
+	}
+}
+
+// line opens a pty pair in raw mode and links link to its slave.
+func line(link string) (master, slave *os.File) {
 	master, slave, err := pty.Open()
 	if err != nil {
 		fail(err)
 	}
-	defer slave.Close()
 	t, err := unix.IoctlGetTermios(int(slave.Fd()), unix.TCGETS)
 	if err != nil {
 		fail(err)
@@ -43,25 +83,16 @@ func main() {
 	if err := unix.IoctlSetTermios(int(slave.Fd()), unix.TCSETS, t); err != nil {
 		fail(err)
 	}
-	link := os.Args[1]
-	os.Remove(link)
-	if err := os.Symlink(slave.Name(), link); err != nil {
+	// Replace the link atomically: a new name, renamed over the old one.
+	tmp := link + ".new"
+	os.Remove(tmp)
+	if err := os.Symlink(slave.Name(), tmp); err != nil {
 		fail(err)
 	}
-	defer os.Remove(link)
-	fmt.Println("ready")
-	buf := make([]byte, 64<<10)
-	for {
-		n, err := master.Read(buf)
-		if n > 0 {
-			if _, werr := master.Write(buf[:n]); werr != nil {
-				fail(werr)
-			}
-		}
-		if err != nil {
-			fail(err)
-		}
+	if err := os.Rename(tmp, link); err != nil {
+		fail(err)
 	}
+	return master, slave
 }
 
 func fail(err error) {
