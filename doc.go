@@ -204,12 +204,12 @@
 // socket; since a zero-byte read of a comm device completes at once, the
 // report that a port is readable is the completion of a one-byte read,
 // whose byte the next read hands out first (serial_windows.go). SendEOF
-// flushes (FlushFileBuffers), Continue purges the input (PurgeComm). The
-// CI tests this under Wine on a pty behind COM5 (internal/ptyecho), which
-// cannot show byte size, parity (a Linux pty forces 8N1: the DCB eproc
-// asked for is checked instead), a hang-up, or another program's
-// exclusive hold (Wine does not make COM ports exclusive; eproc refuses a
-// port it holds itself).
+// flushes (FlushFileBuffers), Continue purges the input (PurgeComm); a
+// line that hangs up ends the process as on Unix. The CI tests this under
+// Wine on ptys behind COM5 and COM6 (internal/ptyecho), which cannot show
+// byte size and parity (a Linux pty forces 8N1: the DCB eproc asked for is
+// checked instead) or another program's exclusive hold (Wine does not make
+// COM ports exclusive; eproc refuses a port it holds itself).
 //
 // # Ptys
 //

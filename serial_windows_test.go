@@ -18,14 +18,16 @@ import (
 // end that echoes what it receives. Under Wine, .ci/wine-exec makes one:
 // internal/ptyecho holds a pty pair on the Linux side, links the prefix's
 // dosdevices/com5 to its slave, echoes every byte, and EPROC_WINE_SERIAL
-// names the port ("COM5"). Without the variable (Windows with no such
-// port) these tests are skipped saying why, unless EPROC_REQUIRE_SERIAL is
-// set (CI sets it): then they fail.
+// names the port ("COM5"); EPROC_WINE_SERIAL_HANGUP names a second one
+// ("COM6") whose line hangs up when anything arrives. Without the
+// variables (Windows with no such ports) these tests are skipped saying
+// why, unless EPROC_REQUIRE_SERIAL is set (CI sets it): then they fail.
 //
 // What a pty cannot show: Linux forces 8 bits and no parity on it, so
 // those are checked in the DCB eproc asked for (p.serial.attr), while the
 // speed, the stop bits and the flow control are read back from the port.
-// No hang-up either: ptyecho keeps the line open.
+// ptyecho keeps COM5's line open across the tests, so input a test left
+// unread can reach the next one.
 
 // echoPort returns the echoing COM port's name, or skips.
 func echoPort(t *testing.T) string {
@@ -208,8 +210,7 @@ func TestWindowsSerialStopContinue(t *testing.T) {
 	}
 	// The echo arrives and waits in the port, unread.
 	// The echo arrives and waits in the port, unread. (At least its
-	// length: under Wine a byte of an earlier test's port traffic is now
-	// and then still in the pty.)
+	// length: a byte an earlier test left unread can still be on its way.)
 	waitUntil(t, rt, "the echo to wait in the port", func() bool { return pendingInput(p) >= len(stopped) })
 	if rt.AcceptProcessOutput(p, shortWait, false) || rec.String() != "" {
 		t.Fatalf("a stopped serial process read %q", rec.String())
