@@ -26,8 +26,7 @@ import (
 // What a pty cannot show: Linux forces 8 bits and no parity on it, so
 // those are checked in the DCB eproc asked for (p.serial.attr), while the
 // speed, the stop bits and the flow control are read back from the port.
-// ptyecho keeps COM5's line open across the tests, so input a test left
-// unread can reach the next one.
+// ptyecho keeps COM5's line open across the tests.
 
 // echoPort returns the echoing COM port's name, or skips.
 func echoPort(t *testing.T) string {
@@ -183,7 +182,7 @@ func TestWindowsSerialStopContinue(t *testing.T) {
 	port := echoPort(t)
 	rt := newRuntime(t, Config{})
 	var rec recorder
-	p := winSerial(t, rt, SerialArgs{Port: port, Speed: 9600, Filter: rec.filter, Sentinel: rec.sentinel, Stop: true})
+	p := winSerial(t, rt, SerialArgs{Port: port, Speed: 9600, Coding: serialBinary, Filter: rec.filter, Sentinel: rec.sentinel, Stop: true})
 	if p.Status() != StatusStop || p.ContactKey(":stop") != true {
 		t.Fatalf(":stop t: status %s", p.Status())
 	}
@@ -209,9 +208,8 @@ func TestWindowsSerialStopContinue(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The echo arrives and waits in the port, unread.
-	// The echo arrives and waits in the port, unread. (At least its
-	// length: a byte an earlier test left unread can still be on its way.)
-	waitUntil(t, rt, "the echo to wait in the port", func() bool { return pendingInput(p) >= len(stopped) })
+	// The echo arrives and waits in the port, unread.
+	waitUntil(t, rt, "the echo to wait in the port", func() bool { return pendingInput(p) == len(stopped) })
 	if rt.AcceptProcessOutput(p, shortWait, false) || rec.String() != "" {
 		t.Fatalf("a stopped serial process read %q", rec.String())
 	}
