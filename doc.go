@@ -198,9 +198,18 @@
 // opened with Speed 0 when given a speed; Command stays nil while the
 // process is stopped (Emacs's process-command is then t).
 //
-// Windows notes: MakeSerialProcess returns an error wrapping
-// errors.ErrUnsupported (Emacs on Windows opens COM ports; eproc does not
-// yet).
+// Windows notes: serial processes open COM ports ("COM1", `\\.\COM10`)
+// as Emacs on Windows does: exclusive, overlapped, configured through the
+// port's DCB. The handle sits in the completion port with every pipe and
+// socket; since a zero-byte read of a comm device completes at once, the
+// report that a port is readable is the completion of a one-byte read,
+// whose byte the next read hands out first (serial_windows.go). SendEOF
+// flushes (FlushFileBuffers), Continue purges the input (PurgeComm); a
+// line that hangs up ends the process as on Unix. The CI tests this under
+// Wine on ptys behind COM5 and COM6 (internal/ptyecho), which cannot show
+// byte size and parity (a Linux pty forces 8N1: the DCB eproc asked for is
+// checked instead) or another program's exclusive hold (Wine does not make
+// COM ports exclusive; eproc refuses a port it holds itself).
 //
 // # Ptys
 //
@@ -257,7 +266,7 @@
 //
 // # Windows notes
 //
-// Processes, pipe processes and network processes work on Windows with
+// Processes, pipe, network and serial processes work on Windows with
 // the same model and promise: reads are demand-driven, every byte comes
 // before the exit sentinel, a sentinel reports termination exactly once,
 // and no goroutine waits for a child. eproc makes a named pipe for each of
@@ -292,8 +301,8 @@
 //     255\n"; Delete still reports "killed\n", as Emacs's delete-process
 //     does). Only the child ends, not its own children. Every other signal,
 //     and Stop and Continue of a child, return an error wrapping
-//     errors.ErrUnsupported; Stop and Continue of a pipe or network process
-//     work (they stop reading).
+//     errors.ErrUnsupported; Stop and Continue of a pipe, network or
+//     serial process work (they stop reading).
 //   - Exit codes: a child ended by Ctrl-C or Ctrl-Break
 //     (STATUS_CONTROL_C_EXIT) died of SIGINT ("interrupt\n"); any other
 //     code is an exit with that code, kept whole (Emacs 28 keeps its low 8
@@ -302,8 +311,8 @@
 //   - Errors show Emacs's texts for Windows's error codes ("No such file
 //     or directory", "Connection refused").
 //   - process-environment names are compared without regard to case.
-//   - No serial processes yet: MakeSerialProcess returns an error wrapping
-//     errors.ErrUnsupported.
+//   - Serial processes open COM ports (see Serial processes above); a
+//     name with no backslash gets the `\\.\` prefix.
 //
 // The project's CI runs the Windows tests under Wine (.ci/run), where
 // Ctrl-Break cannot be delivered; that one case is skipped there.

@@ -17,7 +17,8 @@ import (
 // eproc's descriptors on Windows are handles, held as ints: our ends of
 // the named pipes eproc makes for children's standard streams and for pipe
 // processes (opened for overlapped I/O; the child's ends are ordinary
-// synchronous handles), and sockets (network_windows.go). The accept loop
+// synchronous handles), sockets (network_windows.go) and serial ports
+// (serial_windows.go, whose readiness is a one-byte read). The accept loop
 // uses them as on Unix: readFD and writeFD never block, they return
 // errAgain when a pipe has nothing to read or no room, and the poller
 // (poll_windows.go) reports when that changes.
@@ -82,6 +83,8 @@ type winFD struct {
 	closing  bool  // closed by closeFD while wr was in progress: close h when it completes
 	shutting bool  // a socket's sending side ends once wr completes (shutdownWrite)
 	closed   bool  // closeFD was called
+
+	comm *winComm // a serial port's reading state (serial_windows.go); nil for pipes and sockets
 }
 
 // winOp is one overlapped operation of a winFD. ov must stay its first
@@ -124,9 +127,10 @@ func lookupFD(fd int) *winFD {
 // releaseLocked drops f from winLive once it is closed and the system
 // holds none of its operations. f.mu must be held.
 func (f *winFD) releaseLocked() {
-	if !f.closed || f.closing || f.rdBusy || f.noteBusy || f.wrWait {
+	if !f.closed || f.closing || f.rdBusy || f.noteBusy || f.wrWait || f.comm.busy() {
 		return
 	}
+	f.comm.release()
 	if f.rdEvent != 0 {
 		windows.CloseHandle(f.rdEvent)
 		f.rdEvent = 0
@@ -177,6 +181,9 @@ func readFD(fd int, buf []byte) (int, error) {
 	}
 	if f.socket {
 		return f.readSocket(buf)
+	}
+	if f.comm != nil {
+		return f.readComm(buf) // serial_windows.go
 	}
 	avail, err := peekNamedPipe(f.h)
 	if err != nil {

@@ -14,7 +14,8 @@ import (
 // read (for a socket a zero-byte receive, for a listening socket an
 // AcceptEx; see network_windows.go) whose completion is the report that
 // the handle is readable, and it is reported once; the loop arms again
-// after reading.
+// after reading. A serial port's report is a one-byte read's completion,
+// posted by the thread pool (serial_windows.go).
 // Room for writing is a packet posted when no write is in progress (see
 // fd_windows.go). Children's exits do not pass through here as packets:
 // the system's thread pool waits on their process handles and reaps them
@@ -74,9 +75,12 @@ func (pl *poller) arm(fd int, in, out, added bool) error {
 	if in && !f.rdBusy {
 		f.rdBusy = true
 		var err error
-		if f.socket {
+		switch {
+		case f.socket:
 			err = f.armSocketRead()
-		} else {
+		case f.comm != nil:
+			err = f.armCommReadLocked() // serial_windows.go
+		default:
 			f.rd.ov = windows.Overlapped{}
 			err = windows.ReadFile(f.h, nil, nil, &f.rd.ov)
 		}

@@ -154,8 +154,20 @@ type serialInfo struct {
 // program still holds it open. The decoding system does not pass what it
 // detected on to the encoding system as Emacs's nil coding does.
 //
-// Windows: MakeSerialProcess returns an error wrapping
-// errors.ErrUnsupported.
+// Windows: Port is a COM port ("COM1", `\\.\COM10`); a name with no
+// backslash is opened as `\\.\NAME`, as serial-term's serial-read-name
+// does it (Emacs's make-serial-process passes the name on as it is, so
+// COM10 and above need the prefix there). The port is opened exclusive and
+// overlapped, its handle in the completion port with every other one, and
+// configured through its DCB (SetCommState) as Emacs on Windows does: raw
+// binary mode, the speed, byte size, parity, stop bits, RTS/CTS (hw) or
+// XON/XOFF (sw) flow control. A port held by another program, or by this
+// one, gives "Opening serial port: Device or resource busy, PORT" (Emacs
+// on Windows says "Could not open PORT"); a missing one "... No such file
+// or directory, PORT". SendEOF waits for the output to leave
+// (FlushFileBuffers); Continue discards pending input (PurgeComm). The
+// configuration errors are "GetCommState() failed: REASON" and
+// "SetCommState() failed: REASON" (Emacs's texts with the reason added).
 func (rt *Runtime) MakeSerialProcess(a SerialArgs) (*Process, error) {
 	if a.Port == "" {
 		return nil, errors.New("No port specified")
@@ -454,8 +466,9 @@ func (serialLine) sendEOF(p *Process) error {
 	if err := p.waitQueued(); err != nil {
 		return err
 	}
-	return p.drainSerial() // serial_unix.go
+	return p.drainSerial() // serial_unix.go, serial_windows.go
 }
 
-// release lets the port be opened again (serial_unix.go).
+// release lets the port be opened again (serial_unix.go,
+// serial_windows.go).
 func (serialLine) release(p *Process) { unexclusive(p.in.fd) }

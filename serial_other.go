@@ -1,4 +1,4 @@
-//go:build !unix
+//go:build !unix && !windows
 
 package eproc
 
@@ -7,8 +7,9 @@ import (
 	"fmt"
 )
 
-// On systems that are not Unix (Windows) there are no serial processes
-// yet: MakeSerialProcess returns an error wrapping errors.ErrUnsupported.
+// On systems that are neither Unix nor Windows (Plan 9, WebAssembly) there
+// are no serial processes: MakeSerialProcess returns an error wrapping
+// errors.ErrUnsupported.
 
 type serialAttr struct{}
 
