@@ -203,9 +203,6 @@ func TestCallProcessContextCancel(t *testing.T) {
 // the child, so that the pid cannot be reused before the check), and a
 // quit while it runs still reaches it.
 func TestCallChildQuitChecksExit(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("the quit goes through the process handle on Windows")
-	}
 	run := func(script string) (*exec.Cmd, *callChild) {
 		cmd := exec.Command("/bin/sh", "-c", script)
 		cmd.SysProcAttr = newSessionAttr()
