@@ -336,3 +336,13 @@ func tempDir(t testing.TB) string {
 	})
 	return dir
 }
+
+// mustSerial makes a serial process or fails the test.
+func mustSerial(t *testing.T, rt *Runtime, a SerialArgs) *Process {
+	t.Helper()
+	p, err := rt.MakeSerialProcess(a)
+	if err != nil {
+		t.Fatalf("MakeSerialProcess(%+v): %v", a, err)
+	}
+	return p
+}

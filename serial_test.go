@@ -121,15 +121,6 @@ func waitBytes(t *testing.T, ch chan []byte, n int) []byte {
 	return nil
 }
 
-func mustSerial(t *testing.T, rt *Runtime, a SerialArgs) *Process {
-	t.Helper()
-	p, err := rt.MakeSerialProcess(a)
-	if err != nil {
-		t.Fatalf("MakeSerialProcess(%+v): %v", a, err)
-	}
-	return p
-}
-
 // K6, L3, A21, F5, B13: a serial process's identity, contact, data both
 // ways, and deletion.
 func TestSerialProcess(t *testing.T) {

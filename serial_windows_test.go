@@ -41,15 +41,6 @@ func echoPort(t *testing.T) string {
 	return port
 }
 
-func winSerial(t *testing.T, rt *Runtime, a SerialArgs) *Process {
-	t.Helper()
-	p, err := rt.MakeSerialProcess(a)
-	if err != nil {
-		t.Fatalf("MakeSerialProcess(%+v): %v", a, err)
-	}
-	return p
-}
-
 // portState reads the DCB of p's port back from the system.
 func portState(t *testing.T, p *Process) windows.DCB {
 	t.Helper()
@@ -89,7 +80,7 @@ func TestWindowsSerialEcho(t *testing.T) {
 	port := echoPort(t)
 	rt := newRuntime(t, Config{})
 	var rec recorder
-	p := winSerial(t, rt, SerialArgs{Port: port, Speed: 115200, Coding: serialBinary, Filter: rec.filter, Sentinel: rec.sentinel})
+	p := mustSerial(t, rt, SerialArgs{Port: port, Speed: 115200, Coding: serialBinary, Filter: rec.filter, Sentinel: rec.sentinel})
 	if p.Name() != port || p.Buffer() == nil || p.Buffer().Name() != port {
 		t.Fatalf("name %q buffer %v", p.Name(), p.Buffer())
 	}
@@ -166,7 +157,7 @@ func TestWindowsSerialEcho(t *testing.T) {
 	}
 	// The port can be opened again, and the default sentinel writes into
 	// the buffer when its buffer is killed (F8).
-	q := winSerial(t, rt, SerialArgs{Port: port, Speed: 9600, Name: "dev"})
+	q := mustSerial(t, rt, SerialArgs{Port: port, Speed: 9600, Name: "dev"})
 	if err := q.Buffer().Kill(); err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +173,7 @@ func TestWindowsSerialStopContinue(t *testing.T) {
 	port := echoPort(t)
 	rt := newRuntime(t, Config{})
 	var rec recorder
-	p := winSerial(t, rt, SerialArgs{Port: port, Speed: 9600, Coding: serialBinary, Filter: rec.filter, Sentinel: rec.sentinel, Stop: true})
+	p := mustSerial(t, rt, SerialArgs{Port: port, Speed: 9600, Coding: serialBinary, Filter: rec.filter, Sentinel: rec.sentinel, Stop: true})
 	if p.Status() != StatusStop || p.ContactKey(":stop") != true {
 		t.Fatalf(":stop t: status %s", p.Status())
 	}
@@ -235,7 +226,7 @@ func TestWindowsSerialConfigure(t *testing.T) {
 	port := echoPort(t)
 	rt := newRuntime(t, Config{})
 	var rec recorder
-	p := winSerial(t, rt, SerialArgs{Port: port, Speed: 9600, Filter: rec.filter})
+	p := mustSerial(t, rt, SerialArgs{Port: port, Speed: 9600, Filter: rec.filter})
 	err := p.SerialProcessConfigure(SerialConfig{Speed: 19200, ByteSize: 7, Parity: ParityOdd, StopBits: 2, FlowControl: FlowControlSW})
 	if err != nil {
 		t.Fatal(err)
@@ -296,7 +287,7 @@ func TestWindowsSerialErrors(t *testing.T) {
 	if err == nil || err.Error() != "Opening serial port: No such file or directory, COM99" || !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing port: %v", err)
 	}
-	p := winSerial(t, rt, SerialArgs{Port: port, Speed: 9600})
+	p := mustSerial(t, rt, SerialArgs{Port: port, Speed: 9600})
 	_, err = rt.MakeSerialProcess(SerialArgs{Port: port, Speed: 9600, Name: "second"})
 	if err == nil || err.Error() != "Opening serial port: Device or resource busy, "+port || !errors.Is(err, syscall.EBUSY) {
 		t.Errorf("busy port: %v", err)
@@ -322,7 +313,7 @@ func TestWindowsSerialErrors(t *testing.T) {
 	}
 	// Once deleted, the port opens again.
 	p.Delete()
-	q := winSerial(t, rt, SerialArgs{Port: port, Speed: 9600})
+	q := mustSerial(t, rt, SerialArgs{Port: port, Speed: 9600})
 	q.Delete()
 }
 
@@ -340,7 +331,7 @@ func TestWindowsSerialHangup(t *testing.T) {
 	}
 	rt := newRuntime(t, Config{})
 	var rec recorder
-	p := winSerial(t, rt, SerialArgs{Port: port, Speed: 9600, Filter: rec.filter, Sentinel: rec.sentinel})
+	p := mustSerial(t, rt, SerialArgs{Port: port, Speed: 9600, Filter: rec.filter, Sentinel: rec.sentinel})
 	if err := p.SendString("bye\n"); err != nil {
 		t.Fatal(err)
 	}
@@ -349,7 +340,7 @@ func TestWindowsSerialHangup(t *testing.T) {
 		t.Fatalf("after the hang-up: events %q status %s exit %d", rec.events, p.Status(), p.ExitStatus())
 	}
 	// The port was let go: it opens again.
-	q := winSerial(t, rt, SerialArgs{Port: port, Speed: 9600})
+	q := mustSerial(t, rt, SerialArgs{Port: port, Speed: 9600})
 	q.Delete()
 }
 
