@@ -23,7 +23,9 @@ func TestSendStringCopiesOnce(t *testing.T) {
 		max    uint64 // bytes the send may allocate
 	}{
 		{"utf-8-unix", 1 << 20},
-		{"latin-1-unix", size + size/2},
+		// Encoded 256 KiB at a time, into the buffer of the piece before.
+		{"latin-1-unix", 1 << 20},
+		{"utf-8-dos", 1 << 20},
 	} {
 		p := mustMake(t, rt, ProcessArgs{Name: tc.coding, Command: []string{"sh", "-c", "cat >/dev/null"},
 			Coding: Coding{Decoding: tc.coding, Encoding: tc.coding}})
