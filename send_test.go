@@ -42,13 +42,20 @@ func TestCatLargeInputNoDeadlock(t *testing.T) {
 }
 
 func TestConcurrentSendsStayWhole(t *testing.T) {
-	// H4: concurrent sends are written whole, in some order.
+	// H4: concurrent sends are written whole, in some order; also when
+	// each is encoded a piece at a time (latin-1, longer than two pieces).
+	t.Run("utf-8", func(t *testing.T) { concurrentSendsStayWhole(t, "utf-8-unix", 300000) })
+	t.Run("latin-1 in pieces", func(t *testing.T) { concurrentSendsStayWhole(t, "latin-1-unix", 2*sendPiece+1000) })
+}
+
+func concurrentSendsStayWhole(t *testing.T, coding string, size int) {
 	rt := newRuntime(t, Config{})
 	var out bytes.Buffer
 	a := helperArgs("cat2", "cat")
+	a.Coding = Coding{Decoding: coding, Encoding: coding}
 	a.Filter = func(p *Process, s string) { out.WriteString(s) }
 	p := mustMake(t, rt, a)
-	const senders, size = 8, 300000
+	const senders = 8
 	var wg sync.WaitGroup
 	for i := 0; i < senders; i++ {
 		wg.Add(1)
