@@ -251,8 +251,9 @@ func (p *Process) Signal(sig syscall.Signal) error {
 // and the child really stops: SIGTSTP would do nothing to a child that
 // ignores it (an interactive shell) or leaves it at its default action,
 // which the kernel discards for the orphaned group of a child in its own
-// session; under Emacs 28 such children never stop. (Linux reads the
-// child's handlers from /proc; other systems always send SIGSTOP.) Once the
+// session; under Emacs 28 such children never stop. (Linux and macOS
+// read the child's handlers from the kernel; other systems always send
+// SIGSTOP.) Once the
 // child stops, its status becomes "stop" and its sentinel gets "stopped
 // (signal)\n". With currentGroup on a pty the terminal's foreground group
 // gets SIGTSTP, as typing C-z would. A pipe process stops reading: output
