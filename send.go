@@ -99,6 +99,7 @@ type sendSeg struct {
 	prep  func([]byte) []byte // applied to each encoded piece (a pty's line cutting), or nil
 	units int64               // a piecewise segment's count in queued and written that b stands for
 	piece bool                // a piecewise segment: written counts a piece once it is written whole
+	raw   bool                // b has not been through prep yet: it is, once the segment heads the queue
 }
 
 // enqueueLocked writes data to p's input as far as it goes now and queues
@@ -110,10 +111,12 @@ func (p *Process) enqueueLocked(data []byte) (target int64, err error) {
 }
 
 // enqueueTextLocked is enqueueLocked for data followed by rest, text to
-// encode with p's encoder a piece at a time, each piece passed through
-// prep (if not nil) as data was. The position counts data's bytes and
-// rest's (text) bytes: a piece of rest counts as written once its encoded
-// bytes are all written.
+// encode with p's encoder a piece at a time, data and each piece passed
+// through prep (if not nil) when it is next to be written: prep may keep
+// state about the stream (a pty's column), so it sees the bytes in the
+// order they are written, whatever order the sends were queued in. The
+// position counts data's bytes and rest's (text) bytes: data, and each
+// piece of rest, counts as written once its bytes are all written.
 func (p *Process) enqueueTextLocked(data []byte, rest string, prep func([]byte) []byte) (target int64, err error) {
 	if len(data) == 0 && rest == "" { // no empty segment in the queue
 		if len(p.wq) == 0 {
@@ -121,9 +124,12 @@ func (p *Process) enqueueTextLocked(data []byte, rest string, prep func([]byte) 
 		}
 		return p.queued, nil
 	}
-	seg := sendSeg{b: data, rest: rest, prep: prep}
+	seg := sendSeg{b: data, rest: rest, prep: prep, raw: prep != nil}
+	if rest != "" || prep != nil {
+		seg.piece, seg.units = true, int64(len(data))
+	}
 	if rest != "" {
-		seg.piece, seg.units, seg.buf = true, int64(len(data)), data
+		seg.buf = data
 	}
 	p.queued += int64(len(data)) + int64(len(rest))
 	p.wq = append(p.wq, seg)
@@ -147,6 +153,10 @@ func (p *Process) enqueueTextLocked(data []byte, rest string, prep func([]byte) 
 func (p *Process) writeQueueLocked() error {
 	for len(p.wq) > 0 && p.out.open() {
 		s := &p.wq[0]
+		if s.raw {
+			s.raw = false
+			s.b = s.prep(s.b)
+		}
 		if len(s.b) == 0 && s.rest != "" {
 			var piece string
 			piece, s.rest = p.enc.nextPiece(s.rest)
