@@ -94,6 +94,7 @@ func (p *Process) SendStringContext(ctx context.Context, s string) error {
 // encode, a piece at a time as the bytes before it are written.
 type sendSeg struct {
 	b     []byte
+	enc   encoder             // a piecewise segment's encoder: p's when the send was made
 	buf   []byte              // a piecewise segment's buffer, which each piece's encoding reuses
 	rest  string              // text still to encode
 	prep  func([]byte) []byte // applied to each encoded piece (a pty's line cutting), or nil
@@ -129,7 +130,10 @@ func (p *Process) enqueueTextLocked(data []byte, rest string, prep func([]byte) 
 		seg.piece, seg.units = true, int64(len(data))
 	}
 	if rest != "" {
-		seg.buf = data
+		// The whole text is encoded with the encoder it started with, as
+		// in Emacs, which encodes it before writing it: SetCodingSystem
+		// changes the encoding of later sends only.
+		seg.buf, seg.enc = data, p.enc
 	}
 	p.queued += int64(len(data)) + int64(len(rest))
 	p.wq = append(p.wq, seg)
@@ -159,8 +163,8 @@ func (p *Process) writeQueueLocked() error {
 		}
 		if len(s.b) == 0 && s.rest != "" {
 			var piece string
-			piece, s.rest = p.enc.nextPiece(s.rest)
-			s.b, s.units = p.enc.appendEncode(s.buf[:0], piece), int64(len(piece))
+			piece, s.rest = s.enc.nextPiece(s.rest)
+			s.b, s.units = s.enc.appendEncode(s.buf[:0], piece), int64(len(piece))
 			if s.prep != nil {
 				s.b = s.prep(s.b)
 			}
