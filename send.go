@@ -50,7 +50,9 @@ func (p *Process) writableLocked() error {
 // encoded copy, not the whole text's (Emacs encodes it whole first), except
 // under ISO-2022 systems and those with a pre-write conversion (utf-7,
 // chinese-hz, compound-text...), whose encoding of a text depends on all of
-// it: their encoded bytes are the one copy.
+// it: their encoded bytes are the one copy. Either way the whole text is
+// encoded with the encoding system the process had when SendString was
+// called: SetCodingSystem changes later sends, not one under way.
 func (p *Process) SendString(s string) error {
 	return p.SendStringContext(context.Background(), s)
 }
