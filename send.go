@@ -100,8 +100,8 @@ type sendSeg struct {
 	buf   []byte              // a piecewise segment's buffer, which each piece's encoding reuses
 	rest  string              // text still to encode
 	prep  func([]byte) []byte // applied to each encoded piece (a pty's line cutting), or nil
-	units int64               // a piecewise segment's count in queued and written that b stands for
-	piece bool                // a piecewise segment: written counts a piece once it is written whole
+	units int64               // with piece: the count in queued and written that b stands for
+	piece bool                // written counts units once b is written whole (a piecewise segment, or one prep may grow)
 	raw   bool                // b has not been through prep yet: it is, once the segment heads the queue
 }
 
