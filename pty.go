@@ -197,12 +197,21 @@ func (p *Process) chunkForPTYLocked(data []byte) []byte {
 func (p *Process) eofCharLocked() byte {
 	var m ptyLineMode
 	if fd := p.masterLocked(); fd >= 0 && readLineMode(fd, &m) == nil && m.eofOK {
-		if m.canonical {
-			p.ptyCol = 0
-		}
 		return m.eof
 	}
 	return 'D' & 0x1f
+}
+
+// ptyLineEndedLocked is the EOF character's prep (see enqueueTextLocked):
+// in canonical mode the EOF character hands the line to the reader, so the
+// next byte written starts a line. It runs when the character is next to
+// be written, after every byte queued before it. rt.mu must be held.
+func (p *Process) ptyLineEndedLocked(b []byte) []byte {
+	var m ptyLineMode
+	if fd := p.masterLocked(); fd >= 0 && readLineMode(fd, &m) == nil && m.eofOK && m.canonical {
+		p.ptyCol = 0
+	}
+	return b
 }
 
 // errNoForeground is signalForeground's error when the terminal has no
@@ -238,7 +247,7 @@ func (ptyChild) send(p *Process, data []byte, rest string) (int64, error) {
 	if !p.ptyIn {
 		return p.enqueueTextLocked(data, rest, nil)
 	}
-	return p.enqueueTextLocked(p.chunkForPTYLocked(data), rest, p.chunkForPTYLocked)
+	return p.enqueueTextLocked(data, rest, p.chunkForPTYLocked)
 }
 
 // sendEOF writes the terminal's EOF character (^D) after the input already
@@ -250,7 +259,7 @@ func (t ptyChild) sendEOF(p *Process) error {
 		rt.mu.Unlock()
 		return t.stream.sendEOF(p)
 	}
-	target, err := p.enqueueLocked([]byte{p.eofCharLocked()})
+	target, err := p.enqueueTextLocked([]byte{p.eofCharLocked()}, "", p.ptyLineEndedLocked)
 	rt.mu.Unlock()
 	if err != nil || target == 0 {
 		return err

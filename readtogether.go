@@ -70,7 +70,9 @@ func (rt *Runtime) readTogether(ready []*Process) {
 	rt.mu.Unlock()
 	for batch := shots; len(batch) > 0; {
 		k := min(len(batch), readTogetherBatch)
-		bufs = rt.readBatch(batch[:k], bufs)
+		if b := rt.stillReadable(batch[:k]); len(b) > 0 {
+			bufs = rt.readBatch(b, bufs)
+		}
 		batch = batch[k:]
 	}
 	for _, p := range rest {
@@ -79,6 +81,26 @@ func (rt *Runtime) readTogether(ready []*Process) {
 	clear(shots) // the lists are kept for the next turn, without the processes
 	clear(rest)
 	l.shots, l.readRest, l.together = shots[:0], rest[:0], bufs
+}
+
+// stillReadable keeps the shots whose process still reads the descriptor
+// noted for it, in place, and clears the readiness of the others, as
+// readableFD does. The filters of an earlier batch run before a later
+// batch is read: they may have deleted, stopped or held back one of its
+// processes, and a deleted process's descriptor may be another's by now.
+func (rt *Runtime) stillReadable(shots []readShot) []readShot {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	kept := shots[:0]
+	for _, s := range shots {
+		if s.p.in.fd == s.fd && s.p.readableLocked() {
+			kept = append(kept, s)
+		} else {
+			s.p.inReady = false
+		}
+	}
+	clear(shots[len(kept):])
+	return kept
 }
 
 // readBatch reads shots on two goroutines into together, a buffer per

@@ -5,6 +5,8 @@ package eproc
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -111,5 +113,77 @@ func TestBytesFilterNestedTurn(t *testing.T) {
 	want := []string{nestedLine(1), nestedLine(0)}
 	if !bytes.Equal([]byte(strings.Join(got, "|")), []byte(strings.Join(want, "|"))) {
 		t.Errorf("the bytes filter saw %.40q, want %.40q", got, want)
+	}
+}
+
+// A turn with more ready processes than a batch reads the later batches
+// after the filters of the first have run. A filter that deletes a process
+// of a later batch frees its descriptor, which the program may reuse at
+// once (here for pipes of its own): the later batch must not read the
+// descriptor it noted before the filter ran, taking bytes that belong to
+// the pipe's reader.
+func TestReadTogetherLaterBatchAfterDelete(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	const n = readTogetherBatch + 8
+	rt := newRuntime(t, Config{})
+	ps := make([]*Process, n)
+	var pipes []*os.File
+	defer func() {
+		for _, f := range pipes {
+			f.Close()
+		}
+	}()
+	called := make([]bool, n)
+	turns := rt.loop.togetherTurns
+	for i := range ps {
+		a := helperArgs(fmt.Sprint("c", i), "echo", strings.TrimSuffix(nestedLine(i), "\n"))
+		a.Sentinel = func(*Process, string) {}
+		a.Filter = func(p *Process, s string) {
+			called[i] = true
+			if i != 0 {
+				return
+			}
+			for _, q := range ps[1:] {
+				if err := q.Delete(); err != nil {
+					t.Error(err)
+				}
+			}
+			// Take the freed descriptors back, each pipe holding a line.
+			for range 2 * n {
+				r, w, err := os.Pipe()
+				if err != nil {
+					t.Fatal(err)
+				}
+				pipes = append(pipes, r, w)
+				if _, err := w.WriteString("the pipe's own line\n"); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		ps[i] = mustMake(t, rt, a)
+	}
+	for _, p := range ps {
+		waitZombie(t, p.ID()) // every output is written; nothing is read yet
+	}
+	markReady(rt, ps...)
+	waitExit(t, ps[0])
+	if rt.loop.togetherTurns == turns {
+		t.Fatal("no turn read together: the case is not exercised")
+	}
+	for i := 1; i < n; i++ {
+		if called[i] {
+			t.Errorf("the filter of c%d ran after c%d was deleted", i, i)
+		}
+	}
+	lost := 0
+	for i := 0; i < len(pipes); i += 2 {
+		pipes[i+1].Close()
+		b, err := io.ReadAll(pipes[i])
+		if err != nil || string(b) != "the pipe's own line\n" {
+			lost++
+		}
+	}
+	if lost > 0 {
+		t.Errorf("%d of %d pipes lost their line to reads of deleted processes' descriptors", lost, len(pipes)/2)
 	}
 }

@@ -50,7 +50,9 @@ func (p *Process) writableLocked() error {
 // encoded copy, not the whole text's (Emacs encodes it whole first), except
 // under ISO-2022 systems and those with a pre-write conversion (utf-7,
 // chinese-hz, compound-text...), whose encoding of a text depends on all of
-// it: their encoded bytes are the one copy.
+// it: their encoded bytes are the one copy. Either way the whole text is
+// encoded with the encoding system the process had when SendString was
+// called: SetCodingSystem changes later sends, not one under way.
 func (p *Process) SendString(s string) error {
 	return p.SendStringContext(context.Background(), s)
 }
@@ -94,11 +96,13 @@ func (p *Process) SendStringContext(ctx context.Context, s string) error {
 // encode, a piece at a time as the bytes before it are written.
 type sendSeg struct {
 	b     []byte
+	enc   encoder             // a piecewise segment's encoder: p's when the send was made
 	buf   []byte              // a piecewise segment's buffer, which each piece's encoding reuses
 	rest  string              // text still to encode
 	prep  func([]byte) []byte // applied to each encoded piece (a pty's line cutting), or nil
-	units int64               // a piecewise segment's count in queued and written that b stands for
-	piece bool                // a piecewise segment: written counts a piece once it is written whole
+	units int64               // with piece: the count in queued and written that b stands for
+	piece bool                // written counts units once b is written whole (a piecewise segment, or one prep may grow)
+	raw   bool                // b has not been through prep yet: it is, once the segment heads the queue
 }
 
 // enqueueLocked writes data to p's input as far as it goes now and queues
@@ -110,10 +114,12 @@ func (p *Process) enqueueLocked(data []byte) (target int64, err error) {
 }
 
 // enqueueTextLocked is enqueueLocked for data followed by rest, text to
-// encode with p's encoder a piece at a time, each piece passed through
-// prep (if not nil) as data was. The position counts data's bytes and
-// rest's (text) bytes: a piece of rest counts as written once its encoded
-// bytes are all written.
+// encode with p's encoder a piece at a time, data and each piece passed
+// through prep (if not nil) when it is next to be written: prep may keep
+// state about the stream (a pty's column), so it sees the bytes in the
+// order they are written, whatever order the sends were queued in. The
+// position counts data's bytes and rest's (text) bytes: data, and each
+// piece of rest, counts as written once its bytes are all written.
 func (p *Process) enqueueTextLocked(data []byte, rest string, prep func([]byte) []byte) (target int64, err error) {
 	if len(data) == 0 && rest == "" { // no empty segment in the queue
 		if len(p.wq) == 0 {
@@ -121,9 +127,15 @@ func (p *Process) enqueueTextLocked(data []byte, rest string, prep func([]byte) 
 		}
 		return p.queued, nil
 	}
-	seg := sendSeg{b: data, rest: rest, prep: prep}
+	seg := sendSeg{b: data, rest: rest, prep: prep, raw: prep != nil}
+	if rest != "" || prep != nil {
+		seg.piece, seg.units = true, int64(len(data))
+	}
 	if rest != "" {
-		seg.piece, seg.units, seg.buf = true, int64(len(data)), data
+		// The whole text is encoded with the encoder it started with, as
+		// in Emacs, which encodes it before writing it: SetCodingSystem
+		// changes the encoding of later sends only.
+		seg.buf, seg.enc = data, p.enc
 	}
 	p.queued += int64(len(data)) + int64(len(rest))
 	p.wq = append(p.wq, seg)
@@ -147,10 +159,14 @@ func (p *Process) enqueueTextLocked(data []byte, rest string, prep func([]byte) 
 func (p *Process) writeQueueLocked() error {
 	for len(p.wq) > 0 && p.out.open() {
 		s := &p.wq[0]
+		if s.raw {
+			s.raw = false
+			s.b = s.prep(s.b)
+		}
 		if len(s.b) == 0 && s.rest != "" {
 			var piece string
-			piece, s.rest = p.enc.nextPiece(s.rest)
-			s.b, s.units = p.enc.appendEncode(s.buf[:0], piece), int64(len(piece))
+			piece, s.rest = s.enc.nextPiece(s.rest)
+			s.b, s.units = s.enc.appendEncode(s.buf[:0], piece), int64(len(piece))
 			if s.prep != nil {
 				s.b = s.prep(s.b)
 			}

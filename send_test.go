@@ -187,3 +187,50 @@ func TestLongSendEncodedInPieces(t *testing.T) {
 		})
 	}
 }
+
+// A long send encoded a piece at a time is encoded whole with the
+// encoding it was made with, as Emacs encodes a text before writing it:
+// SetCodingSystem while its pieces wait changes later sends only. Before,
+// the pieces still to encode took the new encoding.
+func TestSetCodingSystemDuringPiecewiseSend(t *testing.T) {
+	line := "ligne é à ü ß 1234567890\n"
+	text := strings.Repeat(line, (3*sendPiece)/len(line)+7)
+	cs, err := LookupCodingSystem("latin-1-unix")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := cs.newEncoder().encode(text)
+	rt := newRuntime(t, Config{})
+	var out bytes.Buffer
+	called, behind := false, false
+	a := helperArgs("cat", "cat")
+	a.ConnectionType = Pipe
+	a.Coding = Coding{Decoding: "no-conversion", Encoding: "latin-1-unix"}
+	a.Filter = func(p *Process, s string) {
+		out.WriteString(s)
+		if called {
+			return
+		}
+		called = true
+		rt.mu.Lock()
+		behind = len(p.wq) > 0 && p.wq[0].rest != ""
+		rt.mu.Unlock()
+		if err := p.SetCodingSystem("no-conversion", "utf-16"); err != nil {
+			t.Error(err)
+		}
+	}
+	p := mustMake(t, rt, a)
+	if err := p.SendString(text); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SendEOF(); err != nil {
+		t.Fatal(err)
+	}
+	waitExit(t, p)
+	if !behind {
+		t.Fatal("the filter ran after the send's last piece was encoded: the case is not exercised")
+	}
+	if !bytes.Equal(out.Bytes(), want) {
+		t.Errorf("cat echoed %d bytes, want the %d of the text in latin-1", out.Len(), len(want))
+	}
+}

@@ -125,3 +125,61 @@ func TestBytesFilter(t *testing.T) {
 		t.Errorf("after SetFilter: filter got %q, bytes filter %d calls", rec.String(), bytesCalls)
 	}
 }
+
+// A send queued behind a long send that is encoded a piece at a time, into
+// a pty: each piece's lines are cut for the terminal from the column where
+// the bytes before it really end. Before, the queued send (and SendEOF's
+// new line) was cut when it was queued, between the long send's first
+// piece and its second, so the second piece was cut from the wrong column
+// and the terminal dropped the bytes of a line past 4095.
+func TestPTYSendQueuedBehindPieces(t *testing.T) {
+	long := strings.Repeat("x", 3*sendPiece) + "\n" // one line: cut every few KiB
+	short := strings.Repeat("y", 3000) + "\n"
+	for _, tc := range []struct {
+		name string
+		then func(p *Process) error // from the filter, while the long send waits
+		want string
+	}{
+		{"send", func(p *Process) error { return p.SendString(short) }, long + short},
+		{"eof", func(p *Process) error { return p.SendEOF() }, long},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rt := newRuntime(t, Config{})
+			var out strings.Builder
+			called, behind := false, false
+			a := helperArgs("cat", "cat")
+			a.ConnectionType = PTY
+			a.Coding = Coding{Decoding: "no-conversion", Encoding: "latin-1-unix"}
+			a.Filter = func(p *Process, s string) {
+				out.WriteString(s)
+				if called {
+					return
+				}
+				called = true
+				rt.mu.Lock()
+				behind = len(p.wq) > 0 && p.wq[0].rest != ""
+				rt.mu.Unlock()
+				if err := tc.then(p); err != nil {
+					t.Error(err)
+				}
+			}
+			p := mustMake(t, rt, a)
+			if err := p.SendString(long); err != nil {
+				t.Fatal(err)
+			}
+			if tc.name == "send" {
+				if err := p.SendEOF(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			waitExit(t, p)
+			if !behind {
+				t.Fatal("the filter ran after the long send's last piece was encoded: the case is not exercised")
+			}
+			if got := out.String(); got != tc.want {
+				t.Errorf("cat echoed %d x and %d y, want %d and %d", strings.Count(got, "x"), strings.Count(got, "y"),
+					strings.Count(tc.want, "x"), strings.Count(tc.want, "y"))
+			}
+		})
+	}
+}
