@@ -346,3 +346,18 @@ func mustSerial(t *testing.T, rt *Runtime, a SerialArgs) *Process {
 	}
 	return p
 }
+
+// continueStoppedSerial checks that p, a serial process made with :stop t,
+// is stopped, and continues it.
+func continueStoppedSerial(t *testing.T, p *Process) {
+	t.Helper()
+	if p.Status() != StatusStop || p.ContactKey(":stop") != true {
+		t.Fatalf(":stop t: status %s", p.Status())
+	}
+	if err := p.Continue(false); err != nil {
+		t.Fatal(err)
+	}
+	if p.Status() != StatusOpen {
+		t.Fatalf("after Continue: %s", p.Status())
+	}
+}

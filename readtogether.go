@@ -59,18 +59,16 @@ func (rt *Runtime) readTogether(ready []*Process) {
 	// delivered. That inner turn makes lists and buffers of its own.
 	shots, rest, bufs := l.shots[:0], l.readRest[:0], l.together
 	l.shots, l.readRest, l.together = nil, nil, nil
-	rt.mu.Lock()
 	for _, p := range ready {
-		if p.tr.readsStream() && p.readableLocked() {
-			shots = append(shots, readShot{p: p, fd: p.in.fd})
+		if p.tr.readsStream() {
+			shots = append(shots, readShot{p: p})
 		} else {
 			rest = append(rest, p)
 		}
 	}
-	rt.mu.Unlock()
 	for batch := shots; len(batch) > 0; {
 		k := min(len(batch), readTogetherBatch)
-		if b := rt.stillReadable(batch[:k]); len(b) > 0 {
+		if b := rt.readableShots(batch[:k]); len(b) > 0 {
 			bufs = rt.readBatch(b, bufs)
 		}
 		batch = batch[k:]
@@ -83,17 +81,19 @@ func (rt *Runtime) readTogether(ready []*Process) {
 	l.shots, l.readRest, l.together = shots[:0], rest[:0], bufs
 }
 
-// stillReadable keeps the shots whose process still reads the descriptor
-// noted for it, in place, and clears the readiness of the others, as
-// readableFD does. The filters of an earlier batch run before a later
-// batch is read: they may have deleted, stopped or held back one of its
-// processes, and a deleted process's descriptor may be another's by now.
-func (rt *Runtime) stillReadable(shots []readShot) []readShot {
+// readableShots keeps, in place, the shots whose process reads now
+// (readableLocked), noting the descriptor to read, and clears the
+// readiness of the others, as readableFD does. Each batch is checked just
+// before it is read: the filters of an earlier batch may have deleted,
+// stopped or held back one of its processes, and a deleted process's
+// descriptor number may be another's by now.
+func (rt *Runtime) readableShots(shots []readShot) []readShot {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	kept := shots[:0]
 	for _, s := range shots {
-		if s.p.in.fd == s.fd && s.p.readableLocked() {
+		if s.p.readableLocked() {
+			s.fd = s.p.in.fd
 			kept = append(kept, s)
 		} else {
 			s.p.inReady = false

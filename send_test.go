@@ -200,11 +200,24 @@ func TestSetCodingSystemDuringPiecewiseSend(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := cs.newEncoder().encode(text)
+	got := sendBehindPieces(t, Pipe, text, true, func(p *Process) error { return p.SetCodingSystem("no-conversion", "utf-16") })
+	if got != string(want) {
+		t.Errorf("cat echoed %d bytes, want the %d of the text in latin-1", len(got), len(want))
+	}
+}
+
+// sendBehindPieces sends text in latin-1 to cat over conn, and calls then
+// from cat's first filter call, while the send's later pieces still wait
+// to be encoded (failing the test when they no longer do: the case would
+// not be exercised). With eof it sends EOF after the text. It returns what
+// cat echoed, undecoded.
+func sendBehindPieces(t *testing.T, conn ConnectionType, text string, eof bool, then func(p *Process) error) string {
+	t.Helper()
 	rt := newRuntime(t, Config{})
-	var out bytes.Buffer
+	var out strings.Builder
 	called, behind := false, false
 	a := helperArgs("cat", "cat")
-	a.ConnectionType = Pipe
+	a.ConnectionType = conn
 	a.Coding = Coding{Decoding: "no-conversion", Encoding: "latin-1-unix"}
 	a.Filter = func(p *Process, s string) {
 		out.WriteString(s)
@@ -215,7 +228,7 @@ func TestSetCodingSystemDuringPiecewiseSend(t *testing.T) {
 		rt.mu.Lock()
 		behind = len(p.wq) > 0 && p.wq[0].rest != ""
 		rt.mu.Unlock()
-		if err := p.SetCodingSystem("no-conversion", "utf-16"); err != nil {
+		if err := then(p); err != nil {
 			t.Error(err)
 		}
 	}
@@ -223,14 +236,14 @@ func TestSetCodingSystemDuringPiecewiseSend(t *testing.T) {
 	if err := p.SendString(text); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.SendEOF(); err != nil {
-		t.Fatal(err)
+	if eof {
+		if err := p.SendEOF(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	waitExit(t, p)
 	if !behind {
 		t.Fatal("the filter ran after the send's last piece was encoded: the case is not exercised")
 	}
-	if !bytes.Equal(out.Bytes(), want) {
-		t.Errorf("cat echoed %d bytes, want the %d of the text in latin-1", out.Len(), len(want))
-	}
+	return out.String()
 }

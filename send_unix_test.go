@@ -144,39 +144,8 @@ func TestPTYSendQueuedBehindPieces(t *testing.T) {
 		{"eof", func(p *Process) error { return p.SendEOF() }, long},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rt := newRuntime(t, Config{})
-			var out strings.Builder
-			called, behind := false, false
-			a := helperArgs("cat", "cat")
-			a.ConnectionType = PTY
-			a.Coding = Coding{Decoding: "no-conversion", Encoding: "latin-1-unix"}
-			a.Filter = func(p *Process, s string) {
-				out.WriteString(s)
-				if called {
-					return
-				}
-				called = true
-				rt.mu.Lock()
-				behind = len(p.wq) > 0 && p.wq[0].rest != ""
-				rt.mu.Unlock()
-				if err := tc.then(p); err != nil {
-					t.Error(err)
-				}
-			}
-			p := mustMake(t, rt, a)
-			if err := p.SendString(long); err != nil {
-				t.Fatal(err)
-			}
-			if tc.name == "send" {
-				if err := p.SendEOF(); err != nil {
-					t.Fatal(err)
-				}
-			}
-			waitExit(t, p)
-			if !behind {
-				t.Fatal("the filter ran after the long send's last piece was encoded: the case is not exercised")
-			}
-			if got := out.String(); got != tc.want {
+			got := sendBehindPieces(t, PTY, long, tc.name == "send", tc.then)
+			if got != tc.want {
 				t.Errorf("cat echoed %d x and %d y, want %d and %d", strings.Count(got, "x"), strings.Count(got, "y"),
 					strings.Count(tc.want, "x"), strings.Count(tc.want, "y"))
 			}

@@ -430,15 +430,7 @@ func TestSerialStopContinue(t *testing.T) {
 	sp := newSerialPort(t)
 	var rec recorder
 	p := mustSerial(t, rt, SerialArgs{Port: sp.name, Speed: 9600, Filter: rec.filter, Sentinel: rec.sentinel, Stop: true})
-	if p.Status() != StatusStop || p.ContactKey(":stop") != true {
-		t.Fatalf(":stop t: status %s", p.Status())
-	}
-	if err := p.Continue(false); err != nil {
-		t.Fatal(err)
-	}
-	if p.Status() != StatusOpen {
-		t.Fatalf("after Continue: %s", p.Status())
-	}
+	continueStoppedSerial(t, p)
 	if err := p.Stop(false); err != nil {
 		t.Fatal(err)
 	}

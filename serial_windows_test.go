@@ -174,15 +174,7 @@ func TestWindowsSerialStopContinue(t *testing.T) {
 	rt := newRuntime(t, Config{})
 	var rec recorder
 	p := mustSerial(t, rt, SerialArgs{Port: port, Speed: 9600, Coding: serialBinary, Filter: rec.filter, Sentinel: rec.sentinel, Stop: true})
-	if p.Status() != StatusStop || p.ContactKey(":stop") != true {
-		t.Fatalf(":stop t: status %s", p.Status())
-	}
-	if err := p.Continue(false); err != nil {
-		t.Fatal(err)
-	}
-	if p.Status() != StatusOpen {
-		t.Fatalf("after Continue: %s", p.Status())
-	}
+	continueStoppedSerial(t, p)
 	// Reading works after :stop and Continue.
 	p.SendString("first\n")
 	waitUntil(t, rt, "the first echo", func() bool { return rec.String() == "first\n" })
